@@ -1,0 +1,48 @@
+# Integrated Care Evidence Workbook. Two commands do all set-up: `make report` and `make test`.
+# Each creates .venv when it is missing and reinstalls when pyproject.toml changes.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+
+.PHONY: report test lab clean bench env validate help
+
+help:
+	@echo "make report   regenerate reports/ (synthesis.html, tables/, figures/)"
+	@echo "make test     run every test, notebooks included"
+	@echo "make lab      JupyterLab on notebooks/ with the project's kernel"
+	@echo "make bench    run the benchmarks (coding accuracy, regeneration, coding at scale)"
+	@echo "make clean    remove generated output"
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (workbook)" >/dev/null
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/workbook report
+
+validate: $(STAMP)
+	$(BIN)/workbook validate
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/coding_accuracy.py
+	$(BIN)/python benchmarks/regenerate.py
+	$(BIN)/python benchmarks/coding_scale.py
+
+clean:
+	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf .reports-* .reports.lock

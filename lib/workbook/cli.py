@@ -1,0 +1,142 @@
+"""The `workbook` command: validate, extract, code, report. User errors print one line, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import ParameterError, WorkbookError
+
+
+def _framework_arg(value: str) -> str:
+    """A --framework path as the notebooks take it: relative to the evidence directory, which must hold it."""
+    from .paths import contained, evidence_dir
+
+    if not value:
+        return ""
+    base = evidence_dir()
+    candidate = Path(value)
+    if not candidate.is_absolute() and not (base / candidate).exists():
+        candidate = Path.cwd() / candidate
+    resolved = contained(candidate, base, "--framework")
+    if not resolved.is_file():
+        raise ParameterError(f"--framework {value!r}: no such file. Fix: give a YAML file inside {base}.")
+    return str(resolved.relative_to(base))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check every evidence file; print each problem; exit non-zero if any."""
+    from .paths import evidence_dir
+    from .validate import validate_evidence
+
+    evidence = evidence_dir()
+    fw = _framework_arg(args.framework)
+    problems = validate_evidence(evidence, evidence / fw if fw else None)
+    if problems:
+        for p in problems:
+            print(f"- {p}", file=sys.stderr)
+        print(f"{len(problems)} problem(s) in {evidence}.", file=sys.stderr)
+        return 1
+    from .cases import load_cases
+
+    cases = load_cases(evidence)
+    print(f"evidence OK: {len(cases)} cases, {sum(len(c.sources) for c in cases.values())} sources ({evidence}).")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Extract one case's findings into reports/findings/<case>.csv (or --output)."""
+    from .stages import findings_path, resolve, run_extract
+    from .tables import write_csv
+
+    settings = resolve(framework=_framework_arg(args.framework))
+    table = run_extract(args.case, settings)
+    target = Path(args.output) if args.output else findings_path(settings.reports, args.case)
+    if args.output:
+        write_csv(table, target)
+    counts = table["polarity"].value_counts().to_dict()
+    print(f"{args.case}: {len(table)} findings from {table['source'].nunique()} sources "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}) -> {target}")
+    return 0
+
+
+def cmd_code(args: argparse.Namespace) -> int:
+    """Code any CSV of texts and write the input columns plus dimensions, polarity and reasons."""
+    from .coding import code_csv
+    from .framework import load_framework
+    from .paths import evidence_dir
+
+    fw = _framework_arg(args.framework)
+    framework = load_framework(evidence_dir() / fw if fw else None)
+    rows = code_csv(args.input, args.output, framework, text_column=args.text_column)
+    print(f"coded {rows} rows of {args.input} -> {args.output}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Regenerate reports/: run the notebooks (unchanged runs reused) and write the synthesis."""
+    from .cases import load_cases
+    from .framework import load_framework
+    from .paths import evidence_dir, reports_dir
+    from .runner import regenerate
+
+    fw = _framework_arg(args.framework)
+    framework = load_framework(evidence_dir() / fw if fw else None)
+    cases = list(load_cases())
+    learned = str(framework.coding.get("default_coder", "rules")) == "learned"
+    outcomes = regenerate(cases, framework=fw, learned=learned, force=args.force, jobs=args.jobs,
+                          progress=not args.no_progress, wait_seconds=args.wait)
+    reused = [o.name for o in outcomes if o.status == "reused"]
+    executed = [o.name for o in outcomes if o.status == "executed"]
+    print(f"reports written to {reports_dir()}: {len(executed)} notebook run(s) executed, {len(reused)} reused"
+          + (f" ({', '.join(reused)})" if reused else "") + ".")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `workbook` command."""
+    parser = argparse.ArgumentParser(prog="workbook", description="Integrated Care Evidence Workbook.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check everything in evidence/ against its schema")
+    p.add_argument("--framework", default="", help="a framework YAML inside evidence/ (default framework.yaml)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("extract", help="extract one case's findings from its sources")
+    p.add_argument("--case", required=True, help="case id from evidence/cases.yaml")
+    p.add_argument("--output", default="", help="CSV to write (default reports/findings/<case>.csv)")
+    p.add_argument("--framework", default="")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("code", help="code any CSV of texts against the framework")
+    p.add_argument("--input", required=True, help="CSV with a text column")
+    p.add_argument("--output", required=True, help="CSV to write: input columns + dimensions, polarity, reasons")
+    p.add_argument("--text-column", default="text", help="name of the text column (default: text)")
+    p.add_argument("--framework", default="")
+    p.set_defaults(func=cmd_code)
+
+    p = sub.add_parser("report", help="regenerate reports/ (reuses unchanged notebook runs)")
+    p.add_argument("--force", action="store_true", help="re-execute every notebook")
+    p.add_argument("--jobs", type=int, default=None, help="parallel notebook workers (default: cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--wait", type=float, default=0, help="seconds to wait for another regeneration's lock")
+    p.add_argument("--framework", default="")
+    p.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: "list[str] | None" = None) -> int:
+    """Entry point: run a subcommand; a WorkbookError becomes one readable message and a non-zero exit."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except WorkbookError as exc:
+        print(f"workbook {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("workbook: interrupted; the previous reports are unchanged.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Shared fixtures. The whole session writes generated files into a temporary reports directory."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EVIDENCE = ROOT / "evidence"
+
+# Tests and nbval-run notebooks never write into the real reports/.
+_SESSION_REPORTS = Path(tempfile.mkdtemp(prefix="wbk-test-reports-")) / "reports"
+_SESSION_REPORTS.mkdir(parents=True)
+os.environ["WORKBOOK_REPORTS"] = str(_SESSION_REPORTS)
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Extract and code every case once, so notebooks run by nbval find their inputs."""
+    from workbook.cases import load_cases
+    from workbook.stages import resolve, run_code, run_extract
+
+    settings = resolve()
+    for case_id in load_cases(settings.evidence):
+        run_extract(case_id, settings)
+        run_code(case_id, settings)
+
+
+@pytest.fixture
+def evidence_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the shipped evidence, made the active evidence directory."""
+    target = tmp_path / "evidence"
+    shutil.copytree(EVIDENCE, target)
+    monkeypatch.setenv("WORKBOOK_EVIDENCE", str(target))
+    return target
+
+
+@pytest.fixture
+def reports_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty reports directory made the active one."""
+    target = tmp_path / "reports"
+    target.mkdir()
+    monkeypatch.setenv("WORKBOOK_REPORTS", str(target))
+    return target
+
+
+@pytest.fixture(scope="session")
+def framework():
+    """The shipped framework."""
+    from workbook.framework import load_framework
+
+    return load_framework(EVIDENCE / "framework.yaml")
