@@ -5,18 +5,22 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["remove-cell"]
 # # 3. Cross-case synthesis
 #
-# Reads the coded findings of every case and builds the framework matrix (case by dimension),
-# the findings-by-dimension table and a heatmap. Counts of coded findings measure how much
-# **attention** the sources give a dimension, not how large an effect is.
+# Builds the synthesis report from the coded findings of every case. Every reader-facing piece
+# (headings, text, tables, figures) goes through `doc` (`workbook.document.Report`), which shows
+# it here, writes each table to `reports/tables/` and each figure to `reports/figures/`, and at
+# the end writes `synthesis.md` and `synthesis.xlsx`. `synthesis.html` is this notebook, executed
+# and exported without code. All computation lives in `lib/workbook/`.
 
 # %% tags=["parameters"]
 evidence_dir = ""
@@ -24,47 +28,152 @@ reports_dir = ""
 framework = ""
 
 # %%
-import matplotlib.pyplot as plt
-import seaborn as sns
+import warnings
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+warnings.filterwarnings("ignore", category=FutureWarning)
 
 import workbook.stages as stages
-from workbook import synthesis
+from workbook import checklist, confidence, figures, outcomes, statistics, synthesis
 from workbook.cases import load_cases
-from workbook.tables import write_csv
+from workbook.document import Report
+from workbook.export import write_xlsx
+from workbook.extract import load_case_sources
+from workbook.reviews import all_reviews
 
 settings = stages.resolve(evidence_dir, reports_dir, framework)
 fw = settings.framework
 cases = load_cases(settings.evidence)
+case_ids = list(cases)
 coded = stages.load_coded(settings)
-tables = settings.reports / "tables"
-figures = settings.reports / "figures"
-
-# %% [markdown]
-# ## Framework matrix: findings per case and dimension
+sources = {s.id: s for case in cases.values() for s in load_case_sources(case, settings.evidence)}
+labels = {d.id: d.label for d in fw.dimensions}
+doc = Report("Integrated care: a framework synthesis of three cases", settings.reports, set(coded["finding_id"]))
 
 # %%
-matrix = synthesis.framework_matrix(coded, fw, list(cases))
-detail = synthesis.matrix_detail(coded, fw, list(cases))
-write_csv(matrix.reset_index(), tables / "framework_matrix.csv", safe=True)
-write_csv(detail, tables / "framework_matrix_detail.csv", safe=True)
-matrix
-
-# %% [markdown]
-# ## Findings by dimension
+doc.header(f"{len(coded)} findings from {len(sources)} sources on {len(cases)} cases, coded against "
+           f"{fw.citation or fw.title}")
 
 # %%
-by_dimension = synthesis.findings_by_dimension(coded, fw)
-write_csv(by_dimension, tables / "findings_by_dimension.csv", safe=True)
-by_dimension
-
-# %% [markdown]
-# ## Heatmap of the framework matrix
+doc.section("How to read this report",
+            f"Each finding is one statement taken from a source, with the section or page it comes from. "
+            f"Findings were coded against the {len(fw.dimensions)} dimensions of the framework, automatically "
+            f"with reasons and then checked by reviewers, whose decisions always win. Every finding id in this "
+            f"report links to the appendix, which gives the statement, its case, its source and the locator; "
+            f"the sources are listed under References.") + doc.text(statistics.LIMITS, note=True)
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 3.2))
-sns.heatmap(matrix, annot=True, fmt="d", cmap="viridis", cbar_kws={"label": "coded findings"}, ax=ax)
-ax.set_xlabel("dimension")
-ax.set_ylabel("case")
-figures.mkdir(parents=True, exist_ok=True)
-fig.savefig(figures / "framework_matrix.png", dpi=150, bbox_inches="tight")
-plt.show()
+overview = synthesis.case_overview(coded, cases, sources)
+doc.section("The cases") + doc.table(overview, "cases", "The cases, their sources and their findings.")
+
+# %% [markdown] tags=["remove-cell"]
+# ## Framework matrix
+
+# %%
+matrix = synthesis.framework_matrix(coded, fw, case_ids)
+detail = synthesis.matrix_detail(coded, fw, case_ids)
+(doc.section("Framework matrix",
+             "How many coded findings of each case speak to each dimension. A finding can speak to several "
+             "dimensions, so a row can add up to more than the case's number of findings.")
+ + doc.table(matrix, "framework_matrix", "Coded findings per case (rows) and dimension (columns).", index=True)
+ + doc.figure(figures.matrix_heatmap(matrix, labels), "framework_matrix",
+              "Heatmap of the framework matrix: coded findings per case and dimension.")
+ + doc.table(detail, "framework_matrix_detail",
+             "Each cell of the matrix: counts by polarity and a summary naming its findings."))
+
+# %%
+by_polarity = synthesis.barriers_facilitators(coded, fw, case_ids)
+(doc.section("Barriers and facilitators by dimension",
+             "Findings coded as barriers (something that got in the way) and facilitators (something that "
+             "helped), per dimension and case; neutral findings describe context.")
+ + doc.table(synthesis.findings_by_dimension(coded, fw), "findings_by_dimension",
+             "Findings per dimension across all cases, and how many cases speak to each.")
+ + doc.table(by_polarity, "barriers_facilitators", "Barriers and facilitators per dimension and case, with finding ids.")
+ + doc.figure(figures.polarity_chart(by_polarity, case_ids, list(fw.dimension_ids), labels), "barriers_facilitators",
+              "Barriers (left, orange) and facilitators (right, blue) per dimension, one panel per case."))
+
+# %%
+items, item_problems = checklist.checklist(coded, fw, case_ids, settings.evidence)
+block = (doc.section("Delivery checklist",
+                     "For each item the framework says delivery requires, whether the case's findings support it, "
+                     "contradict it, do both (mixed) or say nothing about it (not addressed). The mapping is "
+                     "automatic: a finding coded with the item's dimension that shares a distinctive word with the "
+                     "item supports it when it is a facilitator and contradicts it when it is a barrier; the "
+                     "reasons column shows the words. A reviewer's decision in evidence/checklist/<case>.csv "
+                     "replaces the automatic one, which stays visible as auto_status.")
+         + doc.table(checklist.status_counts(items, case_ids), "checklist_status", "Checklist items per status and case.")
+         + doc.table(items, "delivery_checklist", "The delivery checklist of every case."))
+if item_problems:
+    block += doc.bullets(f"Set aside: {p}" for p in item_problems)
+block
+
+# %%
+reported = outcomes.outcomes_table(outcomes.load_outcomes(settings.evidence),
+                                   {sid: src.short for sid, src in sources.items()})
+(doc.section("Outcomes reported by the cases",
+             "Figures exactly as the sources report them. The change is computed (absolute, and percent of the "
+             "baseline) only where a source gives both a baseline and a follow-up value; otherwise the change is "
+             "shown as the source reports it. Nothing is shown that the sources do not report.")
+ + doc.table(reported, "outcomes", "Outcome figures with the source and locator of each."))
+
+# %%
+test = statistics.association_test(coded, fw, case_ids)
+proportions = statistics.wilson_proportions(coded, fw, case_ids)
+co = statistics.cooccurrence(coded, fw)
+(doc.section("Statistics, with their limits", statistics.LIMITS)
+ + doc.section("Do the cases spread their findings differently?", level=3)
+ + doc.text(test.describe())
+ + doc.table(test.as_frame(), "association_test", "The test of association between case and dimension.")
+ + doc.table(statistics.contingency_table(coded, fw, case_ids), "contingency_table",
+             "Observed (finding, dimension) pairs per case and dimension, and the counts expected if every case "
+             "spread its findings over the dimensions alike.")
+ + doc.section("Share of each case's findings per dimension", level=3)
+ + doc.text("The share of a case's findings coded with a dimension, with a Wilson 95% interval. The shares of "
+            "a case do not add up to 1, because a finding can speak to several dimensions or to none.")
+ + doc.table(proportions, "proportions", "Proportions with Wilson 95% intervals (ci_low, ci_high).")
+ + doc.section("Dimensions coded together", level=3)
+ + doc.table(co, "cooccurrence", "Findings coded with both dimensions (diagonal: findings coded with the dimension).",
+             index=True)
+ + doc.figure(figures.cooccurrence_heatmap(co, labels), "cooccurrence",
+              "Co-occurrence of dimensions within findings (lower triangle; diagonal: findings per dimension).")
+ + doc.table(statistics.cooccurrence_pairs(co), "cooccurrence_pairs", "Pairs of dimensions coded together, most frequent first."))
+
+# %%
+reviews = all_reviews(case_ids, fw, settings.evidence)
+agree = statistics.agreement_table(coded, reviews, list(fw.dimension_ids))
+block = doc.section("Agreement between coders",
+                    "Cohen's kappa with 95% interval and percent agreement per dimension (is the dimension coded or "
+                    "not) and for polarity: the automatic coder against each reviewer on the findings that reviewer "
+                    "coded, and reviewer against reviewer on the findings both coded. Kappa is undefined (empty) when "
+                    "both coders used a single category.")
+if agree.empty:
+    block += doc.text("No reviewer decisions yet, so no agreement can be computed.")
+else:
+    block += doc.table(agree, "agreement", "Agreement per comparison and dimension.")
+block
+
+# %%
+kinds = {sid: src.kind for sid, src in sources.items()}
+review_findings = confidence.load_review_findings(confidence.review_findings_path(settings.evidence),
+                                                  set(coded["finding_id"]), fw.dimension_ids)
+(doc.section("Confidence in the review findings",
+             "Cross-case review findings with their supporting findings and the reviewers' GRADE-CERQual "
+             "judgements. The workbook counts the findings, cases and sources behind each review finding; the "
+             "judgements and their explanations are the reviewers'. " + confidence.RULE_TEXT)
+ + doc.table(confidence.soqf_table(review_findings, coded, kinds), "summary_of_qualitative_findings",
+             "Summary of Qualitative Findings.")
+ + doc.table(confidence.judgements_table(review_findings), "cerqual_judgements",
+             "The reviewers' judgements per CERQual component."))
+
+# %%
+doc.section("Findings coded with no dimension",
+            "These findings speak to none of the framework's dimensions (context, method or scope).") + doc.table(
+    synthesis.uncoded(coded)[["finding_id", "case", "source", "statement"]], "uncoded", "Findings with no dimension.")
+
+# %%
+doc.appendix(coded, sources, {cid: c.name for cid, c in cases.items()}) + doc.references(
+    sources.values(), other=[fw.citation])
+
+# %%
+_ = doc.write_markdown(settings.reports / "synthesis.md")
+_ = write_xlsx(doc.tables, settings.reports / "synthesis.xlsx")

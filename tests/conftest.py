@@ -53,3 +53,17 @@ def framework():
     from workbook.framework import load_framework
 
     return load_framework(EVIDENCE / "framework.yaml")
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped evidence regenerated once into a temporary reports directory (shared by tests)."""
+    from workbook.cases import load_cases
+    from workbook.runner import regenerate
+
+    reports = tmp_path_factory.mktemp("built") / "reports"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBOOK_REPORTS", str(reports))
+        outcomes = regenerate(list(load_cases()), progress=False)
+    assert all(o.status == "executed" for o in outcomes)
+    return reports

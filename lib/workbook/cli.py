@@ -16,8 +16,8 @@ def _framework_arg(value: str) -> str:
         return ""
     base = evidence_dir()
     candidate = Path(value)
-    if not candidate.is_absolute() and not (base / candidate).exists():
-        candidate = Path.cwd() / candidate
+    if not candidate.is_absolute() and not (base / candidate).exists() and (Path.cwd() / candidate).exists():
+        candidate = Path.cwd() / candidate  # a path typed from the project root, e.g. evidence/other.yaml
     resolved = contained(candidate, base, "--framework")
     if not resolved.is_file():
         raise ParameterError(f"--framework {value!r}: no such file. Fix: give a YAML file inside {base}.")
@@ -133,6 +133,11 @@ def main(argv: "list[str] | None" = None) -> int:
     except WorkbookError as exc:
         print(f"workbook {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a path the user gave cannot be read or written (permissions, missing folder)
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"workbook {args.command}: error: {exc.strerror or exc}{where}. Fix: check the path and its "
+              f"permissions.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("workbook: interrupted; the previous reports are unchanged.", file=sys.stderr)
         return 130

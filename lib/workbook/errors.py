@@ -26,6 +26,8 @@ class Problem:
             where += f" [{self.record}]"
         text = f"{where}: {self.message}"
         if self.fix:
+            if not text.rstrip().endswith((".", "!", "?", ":")):
+                text = text.rstrip() + "."
             text += f" Fix: {self.fix}"
         return text
 

@@ -37,6 +37,8 @@ CODING_SCHEMA: dict[str, Any] = {
         "descriptive_penalty": {"type": "number", "minimum": 0},
         "contrast_weight": {"type": "number", "minimum": 0},
         "concession_weight": {"type": "number", "minimum": 0},
+        "polarity_dominance": {"type": "number", "minimum": 1},
+        "normative_penalty": {"type": "number", "minimum": 0},
         "barrier": _CUE_LIST,
         "facilitator": _CUE_LIST,
         "negation": _CUE_LIST,
@@ -45,6 +47,7 @@ CODING_SCHEMA: dict[str, Any] = {
         "contrast": _CUE_LIST,
         "concession": _CUE_LIST,
         "descriptive": _CUE_LIST,
+        "normative": _CUE_LIST,
         "ignore": _CUE_LIST,
     },
 }

@@ -39,7 +39,7 @@ def notebooks_dir() -> Path:
 
 def check_id(value: object, what: str = "id") -> str:
     """Return `value` if it is a safe identifier (lower-case, digits, underscores), else raise."""
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise ParameterError(
             f"{what} {value!r} is not a valid identifier. Fix: use lower-case letters, digits and "
             f"underscores, starting with a letter (for example 'torbay').")
@@ -51,11 +51,17 @@ def contained(path: "str | Path", base: "str | Path", what: str = "path") -> Pat
 
     Symbolic links are resolved first, so a link that points outside `base` is refused too.
     """
+    if not isinstance(path, (str, os.PathLike)) or "\x00" in str(path):
+        raise ParameterError(f"{what} {path!r} is not a path. Fix: give a path (text) inside {Path(base).resolve()}.")
     base_resolved = Path(base).resolve()
     candidate = Path(path)
     if not candidate.is_absolute():
         candidate = base_resolved / candidate
-    resolved = candidate.resolve()
+    try:
+        resolved = candidate.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ParameterError(f"{what} {str(path)!r} cannot be resolved ({exc}). "
+                             f"Fix: give a plain path inside {base_resolved}.") from None
     if resolved != base_resolved and base_resolved not in resolved.parents:
         raise ParameterError(
             f"{what} {str(path)!r} leads outside {base_resolved} (to {resolved}). "

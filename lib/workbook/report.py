@@ -4,10 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .atomic import write_text
+from .document import fill_contents
 
 
 def export_html(executed: "str | Path", target: "str | Path", title: str = "Integrated care: framework synthesis") -> Path:
-    """Export an executed notebook to HTML with no code cells and no prompts."""
+    """Export an executed notebook to HTML with no code cells and no prompts, and fill in its contents list."""
     import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
@@ -23,4 +24,4 @@ def export_html(executed: "str | Path", target: "str | Path", title: str = "Inte
     nb = nbformat.read(str(executed), as_version=4)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
-    return write_text(target, body)
+    return write_text(target, fill_contents(body))

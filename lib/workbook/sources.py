@@ -23,7 +23,7 @@ SCHEMA: dict[str, Any] = {
         "id": {"type": "string", "pattern": r"^[a-z][a-z0-9_]{0,63}$"},
         "case": {"type": "string", "pattern": r"^[a-z][a-z0-9_]{0,63}$"},
         "authors": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
-        "year": {"type": "integer", "minimum": 1900, "maximum": 2100},
+        "year": {"oneOf": [{"type": "integer", "minimum": 1900, "maximum": 2100}, {"const": "n.d."}]},
         "title": {"type": "string", "minLength": 1},
         "venue": {"type": "string"},
         "doi": {"type": "string", "pattern": r"^10\.\d{4,9}/\S+$"},
@@ -38,7 +38,8 @@ SCHEMA: dict[str, Any] = {
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_MD_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.+)$")
+"""A Markdown heading; its closing '#'s are stripped by _heading_text (a regex doing both is cubic in spaces)."""
 _TXT_HEADING = re.compile(r"^\[(.+)\]\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _ABBREV = "".join(rf"(?<!\b{re.escape(a)})" for a in ("et al.", "e.g.", "i.e.", "p.", "pp.", "vs.", "Dr.", "No.",
@@ -62,7 +63,7 @@ class Source:
     id: str
     case: str
     authors: tuple[str, ...]
-    year: int
+    year: "int | str"
     title: str
     licence: str
     path: str
@@ -77,12 +78,13 @@ class Source:
     @property
     def short(self) -> str:
         """Author-year label, e.g. 'Ling et al. 2012'."""
-        first = self.authors[0].split()[0]
-        if len(self.authors) == 1:
-            return f"{first} {self.year}"
-        if len(self.authors) == 2:
-            return f"{first} and {self.authors[1].split()[0]} {self.year}"
-        return f"{first} et al. {self.year}"
+        names = [_surname(a) for a in self.authors]
+        many = len(names) > 2 or any("et al" in a for a in self.authors)
+        if many:
+            return f"{names[0]} et al. {self.year}"
+        if len(names) == 2:
+            return f"{names[0]} and {names[1]} {self.year}"
+        return f"{names[0]} {self.year}"
 
     @property
     def link(self) -> str:
@@ -104,6 +106,14 @@ class Source:
         return " ".join(parts)
 
 
+def _surname(author: str) -> str:
+    """The surname of 'Ling T' or 'Roland M et al.'; an organisation's name whole."""
+    tokens = re.sub(r"\s*\(.*?\)", "", author).replace("et al.", "").replace("et al", "").split()
+    if len(tokens) > 1 and re.fullmatch(r"[A-Z]{1,3}\.?", tokens[-1]):
+        tokens = tokens[:-1]
+    return " ".join(tokens)
+
+
 def split_sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences, keeping common abbreviations (et al., e.g., p.) intact."""
     text = " ".join(paragraph.split())
@@ -113,8 +123,22 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 def _blank_comments(text: str) -> str:
-    """Remove HTML comments but keep their newlines, so line numbers stay true."""
-    return _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    """Remove HTML comments but keep their newlines, so line numbers stay true (linear, unlike a lazy regex)."""
+    parts: list[str] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _heading_text(match: "re.Match[str]", plain: bool) -> str:
+    """The locator a heading names: its text without a Markdown closing sequence of '#'s."""
+    text = match.group(1)
+    if not plain:
+        text = text.rstrip().rstrip("#").rstrip() or text[:1]
+    return " ".join(text.split())
 
 
 def segment(body: str, path: "str | Path", *, plain: bool, first_line: int = 1) -> tuple[list[Statement], list[Problem]]:
@@ -149,7 +173,7 @@ def segment(body: str, path: "str | Path", *, plain: bool, first_line: int = 1) 
         match = heading.match(stripped) if stripped else None
         if match:
             flush()
-            locator = " ".join(match.group(1).split())
+            locator = _heading_text(match, plain)
             continue
         if not stripped:
             flush()
@@ -195,7 +219,7 @@ def parse_source(text: str, path: "str | Path") -> Source:
     if found:
         raise EvidenceError(found)
     d = doc.data
-    return Source(d["id"], d["case"], tuple(d["authors"]), int(d["year"]), d["title"], d["licence"], str(path),
+    return Source(d["id"], d["case"], tuple(d["authors"]), d["year"], d["title"], d["licence"], str(path),
                   tuple(statements), d.get("venue", ""), d.get("doi", ""), d.get("url", ""),
                   d.get("publisher", ""), d.get("kind", ""), d.get("read", ""))
 

@@ -1,4 +1,4 @@
-"""Cross-case tables: the framework matrix (case by dimension) and findings by dimension."""
+"""Cross-case tables: the framework matrix (case by dimension), its cell summaries, and polarity by dimension."""
 from __future__ import annotations
 
 import pandas as pd
@@ -31,8 +31,49 @@ def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str
             counts = cell["polarity"].value_counts()
             rows.append({"case": case, "dimension": dim, "findings": len(cell),
                          "barriers": int(counts.get("barrier", 0)), "facilitators": int(counts.get("facilitator", 0)),
-                         "neutral": int(counts.get("neutral", 0)), "finding_ids": ";".join(cell["finding_id"])})
+                         "neutral": int(counts.get("neutral", 0)), "finding_ids": ";".join(cell["finding_id"]),
+                         "summary": cell_summary(cell)})
     return pd.DataFrame(rows)
+
+
+def cell_summary(cell: pd.DataFrame) -> str:
+    """A one-line summary of a matrix cell naming its finding ids by polarity, e.g. 'facilitators: a, b; barrier: c'."""
+    if cell.empty:
+        return "no findings"
+    parts = []
+    for polarity, singular, plural in POLARITY_NAMES:
+        ids = cell.loc[cell["polarity"] == polarity, "finding_id"].tolist()
+        if ids:
+            parts.append(f"{len(ids)} {singular if len(ids) == 1 else plural} ({', '.join(ids)})")
+    return "; ".join(parts)
+
+
+POLARITY_NAMES: tuple[tuple[str, str, str], ...] = (
+    ("facilitator", "facilitator", "facilitators"), ("barrier", "barrier", "barriers"),
+    ("neutral", "neutral finding", "neutral findings"))
+"""Polarity values with their singular and plural names, in the order summaries list them."""
+
+
+def barriers_facilitators(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]") -> pd.DataFrame:
+    """Barriers and facilitators per dimension and case, plus an 'all cases' row per dimension, with finding ids."""
+    codes = long_codes(coded)
+    rows = []
+    for dim in framework.dimension_ids:
+        for case in [*case_ids, ALL_CASES]:
+            cell = codes[codes["dimension"] == dim]
+            if case != ALL_CASES:
+                cell = cell[cell["case"] == case]
+            bar = cell.loc[cell["polarity"] == "barrier", "finding_id"].tolist()
+            fac = cell.loc[cell["polarity"] == "facilitator", "finding_id"].tolist()
+            rows.append({"dimension": dim, "label": framework.dimension(dim).label, "case": case,
+                         "barriers": len(bar), "facilitators": len(fac),
+                         "neutral": int((cell["polarity"] == "neutral").sum()),
+                         "barrier_ids": ";".join(bar), "facilitator_ids": ";".join(fac)})
+    return pd.DataFrame(rows)
+
+
+ALL_CASES = "all cases"
+"""The case label of the rows that add up every case."""
 
 
 def framework_matrix(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
@@ -61,3 +102,15 @@ def findings_by_dimension(coded: pd.DataFrame, framework: Framework) -> pd.DataF
 def uncoded(coded: pd.DataFrame) -> pd.DataFrame:
     """Findings that speak to no dimension (a reviewer should look at them)."""
     return coded[coded["dimensions"].fillna("") == ""]
+
+
+def case_overview(coded: pd.DataFrame, cases: dict, sources: dict) -> pd.DataFrame:
+    """Per case: name, period, programme, number of sources, findings, coded findings and reviewed findings."""
+    rows = []
+    for cid, case in cases.items():
+        mine = coded[coded["case"] == cid]
+        rows.append({"case": cid, "name": case.name, "period": case.period, "programme": case.programme,
+                     "sources": sum(1 for s in sources.values() if getattr(s, "case", None) == cid),
+                     "findings": len(mine), "coded": int((mine["dimensions"].fillna("") != "").sum()),
+                     "reviewed": int((mine["decided_by"] != "auto").sum()) if "decided_by" in mine else 0})
+    return pd.DataFrame(rows)

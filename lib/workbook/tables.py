@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -21,12 +22,12 @@ def neutralise(value: object) -> object:
     return value
 
 
+_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
 def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", "").rstrip("%"))
-    except ValueError:
-        return False
-    return True
+    """A plain signed number such as -1.5, +3, -1,200 or -4%; not 'inf', 'nan' or '-1_0' that float() takes."""
+    return _NUMBER.fullmatch(text) is not None
 
 
 def export_safe(df: pd.DataFrame) -> pd.DataFrame:

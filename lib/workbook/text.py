@@ -176,3 +176,25 @@ def in_scope(text: str, op_end: int, cue_start: int, max_words: int) -> bool:
 def display(term: str) -> str:
     """A matched span as shown in reasons: whitespace collapsed, quotes stripped."""
     return " ".join(term.split()).replace("'", "\u2019")
+
+
+def cue_examples(term: str, limit: int = 40) -> list[str]:
+    """Plain example strings a cue term matches (first forms only), used to find overlapping cues."""
+    raw = term.strip()
+    if raw.startswith("re:"):
+        return []
+    slots: list[list[str]] = []
+    for word in raw.split():
+        if word == "..." or (word.startswith("[") and word.endswith("]")):
+            continue
+        options = []
+        for alt in word.split("|"):
+            alt = alt.lstrip("=").rstrip("*")
+            if alt:
+                options.append(alt.lower())
+        if options:
+            slots.append(options)
+    out = [""]
+    for options in slots:
+        out = [f"{prefix} {o}".strip() for prefix in out for o in options][:limit]
+    return [o for o in out if o]

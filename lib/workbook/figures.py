@@ -1,0 +1,108 @@
+"""The synthesis figures, in one colour-blind-safe palette, saved as PNG and SVG and then closed."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+
+SEQUENTIAL = "cividis"
+"""Sequential colour map of every heatmap: perceptually uniform and readable with colour-vision deficiency."""
+POLARITY_COLOURS: dict[str, str] = {"facilitator": "#0072B2", "barrier": "#E69F00", "neutral": "#999999"}
+"""Okabe-Ito blue and orange: a pair told apart with every common colour-vision deficiency."""
+DPI = 150
+WRAP = 18
+"""Tick labels longer than this many characters are wrapped onto several lines."""
+
+
+def wrap(label: str, width: int = WRAP) -> str:
+    """A tick label wrapped onto lines of at most `width` characters."""
+    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _wrapped(labels: "dict[str, str] | None", ids: "list[str]") -> dict[str, str]:
+    return {i: wrap((labels or {}).get(i, i)) for i in ids}
+
+
+def matrix_heatmap(matrix: pd.DataFrame, labels: "dict[str, str] | None" = None,
+                   title: str = "Coded findings per case and dimension") -> Figure:
+    """Heatmap of the framework matrix (cases as rows, dimensions as columns), counts annotated."""
+    data = matrix.rename(columns=_wrapped(labels, list(matrix.columns)), index=_wrapped(None, list(matrix.index)))
+    fig, ax = plt.subplots(figsize=(1.3 * data.shape[1] + 2.5, 0.7 * data.shape[0] + 2.2))
+    sns.heatmap(data, annot=True, fmt="d", cmap=SEQUENTIAL, linewidths=0.5, linecolor="white",
+                cbar_kws={"label": "coded findings"}, ax=ax)
+    ax.set_xlabel("dimension")
+    ax.set_ylabel("case")
+    ax.set_title(title)
+    ax.tick_params(axis="x", labelrotation=0)
+    ax.tick_params(axis="y", labelrotation=0)
+    fig.tight_layout()
+    return fig
+
+
+def polarity_chart(table: pd.DataFrame, case_ids: "list[str]", dimension_ids: "list[str]",
+                   labels: "dict[str, str] | None" = None,
+                   title: str = "Barriers and facilitators by dimension and case") -> Figure:
+    """Per case, horizontal bars: barriers to the left of zero, facilitators to the right, one row per dimension."""
+    labels = labels or {}
+    fig, axes = plt.subplots(1, len(case_ids), figsize=(3.6 * len(case_ids) + 1.5, 0.45 * len(dimension_ids) + 1.8),
+                             sharey=True, squeeze=False)
+    y = np.arange(len(dimension_ids))
+    shown = table[table["case"].isin(case_ids)]
+    limit = max(1, int(shown[["barriers", "facilitators"]].to_numpy().max()))
+    for ax, case in zip(axes[0], case_ids):
+        rows = table[table["case"] == case].set_index("dimension").reindex(dimension_ids).fillna(0)
+        ax.barh(y, -rows["barriers"].to_numpy(), color=POLARITY_COLOURS["barrier"], label="barriers")
+        ax.barh(y, rows["facilitators"].to_numpy(), color=POLARITY_COLOURS["facilitator"], label="facilitators")
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlim(-limit - 0.5, limit + 0.5)
+        ticks = [t for t in ax.get_xticks() if abs(t) <= limit + 0.5]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{abs(int(t))}" for t in ticks])
+        ax.set_title(case)
+        ax.set_xlabel("findings (barriers | facilitators)")
+        ax.grid(axis="x", alpha=0.3)
+    axes[0][0].set_yticks(y)
+    axes[0][0].set_yticklabels([wrap(labels.get(d, d), 24) for d in dimension_ids])
+    axes[0][0].set_ylabel("dimension")
+    axes[0][0].invert_yaxis()
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def cooccurrence_heatmap(matrix: pd.DataFrame, labels: "dict[str, str] | None" = None,
+                         title: str = "Dimensions coded together in the same finding") -> Figure:
+    """Heatmap of the co-occurrence matrix below the diagonal; each label carries its findings count (n)."""
+    ids = list(matrix.index)
+    names = {d: wrap(f"{(labels or {}).get(d, d)} (n={int(matrix.at[d, d])})", 14) for d in ids}
+    data = matrix.rename(index=names, columns=names).iloc[1:, :-1]
+    mask = np.triu(np.ones(data.shape, dtype=bool), k=1)
+    fig, ax = plt.subplots(figsize=(1.2 * data.shape[1] + 3, 0.8 * data.shape[0] + 2.2))
+    sns.heatmap(data, mask=mask, annot=True, fmt="d", cmap=SEQUENTIAL, linewidths=0.5, linecolor="white",
+                cbar_kws={"label": "findings coded with both"}, ax=ax)
+    ax.set_xlabel("dimension")
+    ax.set_ylabel("dimension")
+    ax.set_title(title)
+    ax.tick_params(axis="x", labelrotation=0)
+    ax.tick_params(axis="y", labelrotation=0)
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig: Figure, directory: "str | Path", name: str) -> dict[str, Path]:
+    """Save a figure as <name>.png and <name>.svg in `directory`, then close it; returns both paths."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {"png": directory / f"{name}.png", "svg": directory / f"{name}.svg"}
+    with plt.rc_context({"svg.hashsalt": name}):
+        fig.savefig(paths["png"], dpi=DPI, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(paths["svg"], bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return paths

@@ -1,0 +1,169 @@
+"""In a real browser: JupyterLab + Debian's Chromium; run the review notebook, save a decision through its widgets."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from workbook.framework import load_framework
+from workbook.stages import Settings, coded_path, run_code, run_extract
+from workbook.tables import read_csv
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+CASE = "torbay"
+USER_SETTINGS = {  # JupyterLab user settings: no news toast, no update check, never autosave into notebooks/
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
+                                                                        "checkForUpdates": False},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
+
+
+def require_chromium() -> None:
+    """Skip without Debian's Chromium, except in CI, where its absence is a failure."""
+    if CHROMIUM.exists():
+        return
+    message = (f"Debian's Chromium is missing ({CHROMIUM}). Fix: apt-get install -y chromium "
+               "(.ci/run does this); never 'playwright install'.")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_server(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    """Poll the server's status endpoint until it answers; fail with its log if it dies or is too slow."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def stop(proc: subprocess.Popen, base: str, token: str) -> None:
+    """Shut the server down: REST shutdown, then terminate, wait, and kill its process group as a last resort."""
+    if proc.poll() is None:
+        try:
+            req = urllib.request.Request(f"{base}/api/shutdown", method="POST",
+                                         headers={"Authorization": f"token {token}"})
+            urllib.request.urlopen(req, timeout=5).close()
+            proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def lab(tmp_path: Path):
+    """A JupyterLab server on loopback with a token, temporary settings, and private evidence and reports."""
+    require_chromium()
+    evidence = tmp_path / "evidence"
+    shutil.copytree(ROOT / "evidence", evidence)
+    for path in (evidence / "reviews").glob("*.csv"):
+        path.unlink()
+    reports = tmp_path / "reports"
+    settings = Settings(evidence, reports, load_framework(evidence / "framework.yaml"))
+    run_extract(CASE, settings)
+    run_code(CASE, settings)
+    dirs = {name: tmp_path / name for name in ("lab-settings", "lab-workspaces", "config", "runtime", "data")}
+    for path in dirs.values():
+        path.mkdir()
+    for name, values in USER_SETTINGS.items():
+        target = dirs["lab-settings"] / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values), encoding="utf-8")
+    env = {**os.environ, "WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports),
+           "JUPYTERLAB_SETTINGS_DIR": str(dirs["lab-settings"]),
+           "JUPYTERLAB_WORKSPACES_DIR": str(dirs["lab-workspaces"]),
+           "JUPYTER_CONFIG_DIR": str(dirs["config"]), "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+           "JUPYTER_DATA_DIR": str(dirs["data"]), "MPLBACKEND": "Agg",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    port, token = free_port(), secrets.token_hex(16)
+    log = tmp_path / "lab.log"
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={NOTEBOOKS}", "--allow-root"]
+    base = f"http://127.0.0.1:{port}"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
+                                start_new_session=True)
+    try:
+        wait_for_server(f"{base}/api/status?token={token}", proc, log)
+        yield {"base": base, "token": token, "evidence": evidence, "reports": reports, "log": log}
+    finally:
+        stop(proc, base, token)
+
+
+def test_review_notebook_records_a_decision_from_the_browser(lab):
+    from playwright.sync_api import expect, sync_playwright
+
+    started = time.monotonic()
+    before = {p: p.read_bytes() for p in (NOTEBOOKS / "review.ipynb", NOTEBOOKS / "review.py")}
+    first = read_csv(coded_path(lab["reports"], CASE))["finding_id"].iloc[0]
+    review_file = lab["evidence"] / "reviews" / f"{CASE}.csv"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(20_000)
+            page.goto(f"{lab['base']}/lab/tree/review.ipynb?token={lab['token']}", timeout=30_000)
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
+            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=30_000)
+            page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
+            page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+            save = page.locator(".wb-save")
+            save.wait_for(timeout=45_000)
+            expect(page.locator(".wb-finding")).to_contain_text(first)
+            checked = page.locator(".wb-dim input[type=checkbox]:checked")
+            for _ in range(checked.count()):
+                checked.first.uncheck()
+            expect(checked).to_have_count(0)
+            page.locator(".wb-dim-time input[type=checkbox]").check()
+            page.locator(".wb-polarity button", has_text="barrier").click()
+            page.locator(".wb-reviewer input").fill("browser test")
+            page.locator(".wb-note textarea").fill("ticked in Chromium")
+            save.click()
+            expect(page.locator(".wb-status")).to_contain_text("Saved", timeout=15_000)
+            expect(page.locator(".wb-progress")).to_contain_text("reviewed 1 of")
+        finally:
+            browser.close()
+    with open(review_file, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["finding_id"], row["dimensions"], row["polarity"], row["reviewer"], row["note"]) == \
+        (first, "time", "barrier", "browser test", "ticked in Chromium")
+    assert {p: p.read_bytes() for p in before} == before, "the browser session must not save into notebooks/"
+    assert time.monotonic() - started < 90
