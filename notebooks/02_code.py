@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -42,6 +44,18 @@ print(f"{case.name}: {len(coded)} findings coded; {reviewed} carry a reviewer's 
 
 # %%
 coded[["finding_id", "dimensions", "polarity", "decided_by", "auto_reasons", "statement"]].style.hide(axis="index")
+
+# %% [markdown]
+# ## Agreement on the reviewed findings
+# Cohen's kappa (95% CI) and percent agreement per dimension and for polarity: the automatic coder
+# against each reviewer, and reviewers against each other where findings were double-coded.
+
+# %%
+from workbook.reviews import load_reviews
+
+decisions = load_reviews(case.id, settings.framework, settings.evidence).decisions
+agreement = stages.agreement_table(coded, decisions, settings.framework)
+agreement.round(2)
 
 # %% [markdown]
 # ## Orphaned decisions

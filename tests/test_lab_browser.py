@@ -32,6 +32,7 @@ USER_SETTINGS = {  # JupyterLab user settings: no news toast, no update check, n
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
 }
 
 
@@ -126,8 +127,36 @@ def lab(tmp_path: Path):
         stop(proc, base, token)
 
 
+def drive(page, lab: dict, first: str) -> None:
+    """Open review.ipynb, run all cells, untick everything, tick Time, choose barrier, name the reviewer, save."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab['base']}/lab/tree/review.ipynb?token={lab['token']}", timeout=30_000)
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=30_000)
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel", should the preference not apply
+    if dialog.count():
+        dialog.first.click()
+    page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
+    page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+    save = page.locator(".wb-save")
+    save.wait_for(timeout=45_000)
+    expect(page.locator(".wb-finding")).to_contain_text(first)
+    checked = page.locator(".wb-dim input[type=checkbox]:checked")
+    for _ in range(checked.count()):
+        checked.first.uncheck()
+    expect(checked).to_have_count(0)
+    page.locator(".wb-dim-time input[type=checkbox]").check()
+    page.locator(".wb-polarity button", has_text="barrier").click()
+    page.locator(".wb-reviewer input").fill("browser test")
+    page.locator(".wb-note textarea").fill("ticked in Chromium")
+    save.click()
+    expect(page.locator(".wb-status")).to_contain_text("Saved", timeout=15_000)
+    expect(page.locator(".wb-progress")).to_contain_text("reviewed 1 of")
+
+
 def test_review_notebook_records_a_decision_from_the_browser(lab):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     started = time.monotonic()
     before = {p: p.read_bytes() for p in (NOTEBOOKS / "review.ipynb", NOTEBOOKS / "review.py")}
@@ -135,28 +164,19 @@ def test_review_notebook_records_a_decision_from_the_browser(lab):
     review_file = lab["evidence"] / "reviews" / f"{CASE}.csv"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
+        page = None
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(20_000)
-            page.goto(f"{lab['base']}/lab/tree/review.ipynb?token={lab['token']}", timeout=30_000)
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=30_000)
-            page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
-            page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
-            save = page.locator(".wb-save")
-            save.wait_for(timeout=45_000)
-            expect(page.locator(".wb-finding")).to_contain_text(first)
-            checked = page.locator(".wb-dim input[type=checkbox]:checked")
-            for _ in range(checked.count()):
-                checked.first.uncheck()
-            expect(checked).to_have_count(0)
-            page.locator(".wb-dim-time input[type=checkbox]").check()
-            page.locator(".wb-polarity button", has_text="barrier").click()
-            page.locator(".wb-reviewer input").fill("browser test")
-            page.locator(".wb-note textarea").fill("ticked in Chromium")
-            save.click()
-            expect(page.locator(".wb-status")).to_contain_text("Saved", timeout=15_000)
-            expect(page.locator(".wb-progress")).to_contain_text("reviewed 1 of")
+            drive(page, lab, first)
+        except Exception:
+            if page is None:
+                raise
+            shot = lab["log"].with_name("failure.png")
+            page.screenshot(path=str(shot), full_page=True)
+            outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())[-3000:]
+            print(f"screenshot: {shot}\nserver log: {lab['log']}\nnotebook outputs:\n{outputs}")
+            raise
         finally:
             browser.close()
     with open(review_file, newline="", encoding="utf-8") as fh:

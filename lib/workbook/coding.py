@@ -35,7 +35,7 @@ from .framework import POLARITIES, Cue, Framework, coding_cues
 from .text import CLAUSE_BREAK, CueSyntaxError, cue_examples, cue_regex, in_scope
 
 POLARITY_KINDS: tuple[str, ...] = (
-    "facilitator", "barrier", "negation", "decrease", "increase", "contrast", "concession",
+    "facilitator", "barrier", "negation", "decrease", "remedy", "increase", "contrast", "concession",
     "descriptive", "normative", "ignore")
 """The cue lists under `coding:` and what each kind of cue does (see the module docstring)."""
 
@@ -203,6 +203,22 @@ def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]]
                 if role.kind != "ignore" and role.key not in keys:
                     extra.setdefault(rx_b, []).append(role)
                     keys.add(role.key)
+    polar = [rx for rx, roles in by_regex.items() if any(r.kind in ("facilitator", "barrier") for r in roles)]
+    for rx_b, exs in examples.items():
+        roles_b = by_regex[rx_b]
+        if not exs or not any(r.kind == "dim" for r in roles_b) or any(
+                r.kind not in ("dim", "facilitator", "barrier") for r in roles_b):
+            continue
+        firsts = [ex.split()[0] for ex in exs]
+        if len(exs[0].split()) < 2:
+            continue
+        keys = {r.key for r in roles_b} | {r.key for r in extra.get(rx_b, [])}
+        for rx_a in polar:
+            if rx_a != rx_b and all(compiled[rx_a].fullmatch(w) for w in firsts):
+                for role in by_regex[rx_a]:
+                    if role.kind in ("facilitator", "barrier") and role.key not in keys:
+                        extra.setdefault(rx_b, []).append(role)
+                        keys.add(role.key)
     for rx, roles in extra.items():
         by_regex[rx].extend(roles)
 
@@ -311,7 +327,9 @@ class RuleCoder:
                         b += r.weight * mult
                         b_why.append(word)
                         recent.append((e, r, word, r.weight * mult))
-                elif kind in ("negation", "decrease", "increase"):
+                elif kind in ("negation", "decrease", "remedy", "increase"):
+                    if kind == "remedy":
+                        kind = "decrease"
                     new = _Operator(kind, e, r.weight, word, mult)
                     if scoped and op is not None and op.kind == "negation" and kind != "negation":
                         new.negated = True
@@ -320,7 +338,7 @@ class RuleCoder:
                         b, f = _close(op, b, f, b_why, f_why)
                     op = new
                     scoped = False
-                    if kind != "negation" and recent:
+                    if r.kind in ("decrease", "increase") and recent:
                         b, f, closed = _look_back(op, recent, text, s, st, b, f, b_why, f_why)
                         if closed:
                             b, f = _close(op, b, f, b_why, f_why)
@@ -432,26 +450,18 @@ def _affect(op: _Operator, r: Role, word: str, st: Settings) -> None:
 def _look_back(op: _Operator, recent: list[tuple[int, Role, str, float]], text: str, start: int,
                st: Settings, b: float, f: float, b_why: list[str], f_why: list[str]
                ) -> tuple[float, float, bool]:
-    """Apply a change word to the cues just before it in its clause ("admissions fell"); True when it
-    found an adverse result or polarity word there (and so does not reach forward)."""
+    """Apply a change word to the dimension cues just before it in its clause ("admissions fell");
+    True when one of them is an adverse result (the change word then does not reach forward)."""
     closed = False
     for end, r, word, added in recent:
-        if not in_scope(text, end, start, st.scope_words):
+        if r.kind != "dim" or not in_scope(text, end, start, st.scope_words):
             continue
-        if r.kind == "facilitator":
-            f -= added
-            if word in f_why:
-                f_why.remove(word)
-        elif r.kind == "barrier":
-            b -= added
-            if word in b_why:
-                b_why.remove(word)
         _affect(op, r, word, st)
         if word in op.targets:
             op.targets.remove(word)
         if word not in op.before:
             op.before.append(word)
-        closed = closed or r.kind != "dim" or r.adverse
+        closed = closed or r.adverse
     return b, f, closed
 
 

@@ -105,6 +105,7 @@ def explain(concerns: "dict[str, str]", explanations: "dict[str, str]") -> str:
 def parse_review_findings(doc: Located, known_ids: "set[str] | None" = None,
                           dimension_ids: "tuple[str, ...] | None" = None) -> tuple[list[ReviewFinding], list[Problem]]:
     """Review findings from a parsed YAML document, and every problem (schema, unknown or repeated ids)."""
+    _unbool_concerns(doc.data)
     found = schema_problems(doc, SCHEMA)
     if found:
         return [], found
@@ -135,6 +136,18 @@ def parse_review_findings(doc: Located, known_ids: "set[str] | None" = None,
                                    {c: " ".join(cq[c]["explanation"].split()) for c in COMPONENTS},
                                    tuple(raw.get("dimensions", [])), doc.line_of(("review_findings", i))))
     return items, found
+
+
+def _unbool_concerns(data: Any) -> None:
+    """YAML 1.1 reads an unquoted `no` as false: turn such a concern back into 'no'."""
+    if not isinstance(data, dict) or not isinstance(data.get("review_findings"), list):
+        return
+    for item in data["review_findings"]:
+        judgements = item.get("cerqual") if isinstance(item, dict) else None
+        if isinstance(judgements, dict):
+            for value in judgements.values():
+                if isinstance(value, dict) and value.get("concern") is False:
+                    value["concern"] = "no"
 
 
 def review_finding_problems(path: "str | Path", known_ids: "set[str] | None" = None,

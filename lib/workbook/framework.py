@@ -43,6 +43,7 @@ CODING_SCHEMA: dict[str, Any] = {
         "facilitator": _CUE_LIST,
         "negation": _CUE_LIST,
         "decrease": _CUE_LIST,
+        "remedy": _CUE_LIST,
         "increase": _CUE_LIST,
         "contrast": _CUE_LIST,
         "concession": _CUE_LIST,

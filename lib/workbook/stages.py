@@ -117,3 +117,27 @@ def relative_to_root(path: Path) -> str:
         return str(Path(path).resolve().relative_to(project_root()))
     except ValueError:
         return str(path)
+
+
+def agreement_codes(coded: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Long codes table for agreement: the automatic coder and every reviewer, on reviewed findings only."""
+    reviewed = coded[coded["finding_id"].isin(decisions["finding_id"])]
+    auto = pd.DataFrame({"finding_id": reviewed["finding_id"], "coder": "auto",
+                         "dimensions": reviewed["auto_dimensions"], "polarity": reviewed["auto_polarity"]})
+    people = decisions[decisions["finding_id"].isin(coded["finding_id"])]
+    people = pd.DataFrame({"finding_id": people["finding_id"], "coder": people["reviewer"],
+                           "dimensions": people["dimensions"], "polarity": people["polarity"]})
+    people = people.drop_duplicates(["finding_id", "coder"], keep="last")
+    return pd.concat([auto, people], ignore_index=True)
+
+
+def agreement_table(coded: pd.DataFrame, decisions: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Per-dimension and polarity agreement: automatic coder vs reviewers, and reviewers with each other."""
+    from .agreement import agreement
+
+    codes = agreement_codes(coded, decisions)
+    if codes["coder"].nunique() < 2:
+        from .agreement import COLUMNS
+
+        return pd.DataFrame(columns=list(COLUMNS))
+    return agreement(codes, framework.dimension_ids)
