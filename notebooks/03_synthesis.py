@@ -79,7 +79,8 @@ detail = synthesis.matrix_detail(coded, fw, case_ids)
  + doc.figure(figures.matrix_heatmap(matrix, labels), "framework_matrix",
               "Heatmap of the framework matrix: coded findings per case and dimension.")
  + doc.table(detail, "framework_matrix_detail",
-             "Each cell of the matrix: counts by polarity and a summary naming its findings."))
+             "Each cell of the matrix: counts by polarity and a summary naming its findings.",
+             show=["case", "dimension", "findings", "barriers", "facilitators", "neutral", "summary"]))
 
 # %%
 by_polarity = synthesis.barriers_facilitators(coded, fw, case_ids)
@@ -102,7 +103,12 @@ block = (doc.section("Delivery checklist",
                      "reasons column shows the words. A reviewer's decision in evidence/checklist/<case>.csv "
                      "replaces the automatic one, which stays visible as auto_status.")
          + doc.table(checklist.status_counts(items, case_ids), "checklist_status", "Checklist items per status and case.")
-         + doc.table(items, "delivery_checklist", "The delivery checklist of every case."))
+         + doc.table(checklist.status_matrix(items, fw, case_ids), "checklist_by_case",
+                     "Status of each item in each case."))
+for cid, case in cases.items():
+    block += doc.section(f"Checklist: {case.name}", level=3) + doc.table(
+        items[items["case"] == cid], f"checklist_{cid}", f"Delivery checklist of {case.name}, with the reasons.",
+        show=["requirement_id", "requirement", "status", "reasons", "auto_status", "decided_by"])
 if item_problems:
     block += doc.bullets(f"Set aside: {p}" for p in item_problems)
 block
@@ -123,7 +129,8 @@ co = statistics.cooccurrence(coded, fw)
 (doc.section("Statistics, with their limits", statistics.LIMITS)
  + doc.section("Do the cases spread their findings differently?", level=3)
  + doc.text(test.describe())
- + doc.table(test.as_frame(), "association_test", "The test of association between case and dimension.")
+ + doc.table(test.as_frame(), "association_test", "The test of association between case and dimension.",
+             show=[c for c in test.as_frame().columns if c != "reason"])
  + doc.table(statistics.contingency_table(coded, fw, case_ids), "contingency_table",
              "Observed (finding, dimension) pairs per case and dimension, and the counts expected if every case "
              "spread its findings over the dimensions alike.")
@@ -135,7 +142,8 @@ co = statistics.cooccurrence(coded, fw)
  + doc.table(co, "cooccurrence", "Findings coded with both dimensions (diagonal: findings coded with the dimension).",
              index=True)
  + doc.figure(figures.cooccurrence_heatmap(co, labels), "cooccurrence",
-              "Co-occurrence of dimensions within findings (lower triangle; diagonal: findings per dimension).")
+              "Co-occurrence of dimensions within findings: each cell counts the findings coded with both "
+              "dimensions; n is the number of findings coded with the dimension.")
  + doc.table(statistics.cooccurrence_pairs(co), "cooccurrence_pairs", "Pairs of dimensions coded together, most frequent first."))
 
 # %%

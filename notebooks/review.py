@@ -27,8 +27,9 @@
 # * Filters: *Unreviewed only*, a *Dimension*, a *Polarity*, *Disagreements only* (reviewed
 #   findings whose decision differs from the automatic codes). Dimension and polarity filters test
 #   the current codes.
-# * The foot of the app shows progress (reviewed *n* of *N*) and the live agreement between your
-#   decisions and the automatic coder: percent agreement and Cohen's kappa over reviewed findings.
+# * The foot of the app shows progress (reviewed *n* of *N*) and the live agreement between the
+#   review decisions (the latest per finding, whoever made it) and the automatic coder: percent
+#   agreement and Cohen's kappa over the reviewed findings (the table below adds 95% intervals).
 #
 # Coded findings come from `reports/coded/<case>.csv` when it exists, otherwise the case is
 # extracted and coded on the fly (nothing is written to `reports/`). Without a widget front end

@@ -5,6 +5,7 @@ loader raises and what `workbook validate` prints (exit 1, one line per problem)
 """
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -108,7 +109,8 @@ def test_wrong_types_name_the_record_and_what_is_expected(evidence_copy: Path, c
 
 def test_a_framework_threshold_of_the_wrong_type_is_located(evidence_copy: Path, capsys):
     path = evidence_copy / "framework.yaml"
-    edit(path, "  polarity_threshold: 1.0", "  polarity_threshold: high")
+    path.write_text(re.sub(r"(?m)^  polarity_threshold: [\d.]+", "  polarity_threshold: high",
+                           path.read_text(encoding="utf-8")), encoding="utf-8")
     line = line_of(path, "polarity_threshold: high")
     code, problems = validate(capsys)
     assert code == 1
@@ -368,7 +370,7 @@ def test_an_alias_that_contains_itself_is_refused():
 
 def test_absurd_nesting_is_refused():
     with pytest.raises(EvidenceError, match="nested too deeply"):
-        parse_yaml("a: " + "[" * 3000 + "]" * 3000 + "\n", "f.yaml")
+        parse_yaml("a: " + "[" * 700 + "]" * 700 + "\n", "f.yaml")
 
 
 @pytest.mark.parametrize("text, where, what", [
@@ -401,6 +403,20 @@ def test_a_decision_with_an_unknown_dimension_or_polarity_is_refused_and_the_fil
         record_decision("torbay", "x-1", ["vision"], "barrier", "AB", framework, date="01/02/2026",
                         evidence=evidence_copy)
     assert path.read_bytes() == before
+
+
+@pytest.mark.xfail(strict=True, raises=csv.Error, reason="reviews.load_reviews lets csv.Error escape (a field over "
+                   "128 KiB, or a file saved with old-Mac CR line endings); fix reported to the lead")
+@pytest.mark.parametrize("content", [
+    b"finding_id,dimensions,polarity,reviewer,date,note\ra-1,vision,barrier,AB,2026-01-01,ok\r",
+    b"finding_id,dimensions,polarity,reviewer,date,note\na-1,vision,barrier,AB,2026-01-01," + b"x" * 200_000 + b"\n",
+], ids=["cr-line-endings", "huge-field"])
+def test_an_unreadable_review_file_is_a_located_problem_not_a_crash(tmp_path: Path, framework, content: bytes):
+    path = reviews_path("torbay", tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    loaded = load_reviews("torbay", framework, tmp_path)
+    assert loaded.problems or len(loaded.decisions) == 1
 
 
 def test_a_hand_edited_bad_row_is_reported_by_line_while_the_others_load(evidence_copy: Path, framework, capsys):

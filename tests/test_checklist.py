@@ -136,6 +136,17 @@ def test_validate_reports_checklist_problems(evidence_copy):
     assert "atlantis.csv: names no known case" in messages
 
 
+def test_status_matrix_one_column_per_case(framework):
+    table = pd.concat([checklist.auto_checklist(coded(
+        ("s-00000001", "leadership", "facilitator", "Boundary spanners were nurtured across agencies.")),
+        framework, "alpha"), checklist.auto_checklist(coded(
+        ("s-00000002", "time", "neutral", "The pilot began in 2004.")), framework, "alpha").assign(case="beta")])
+    m = checklist.status_matrix(table, framework, ["alpha", "beta"]).set_index("requirement_id")
+    assert list(m.columns) == ["requirement", "alpha", "beta"]
+    assert m.loc["leadership.r7", "alpha"] == "supported" and m.loc["leadership.r7", "beta"] == "not addressed"
+    assert list(m.index) == [r.id for r in framework.requirements]
+
+
 def test_status_counts(framework):
     t = checklist.auto_checklist(coded(
         ("s-00000001", "leadership", "facilitator", "Boundary spanners were nurtured across agencies."),
@@ -167,3 +178,21 @@ def test_shipped_checklist_is_complete_and_traceable(shipped):
         assert (rec["status"] == "not addressed") == (not ids)
         if rec["decided_by"] == "auto":
             assert all(i in rec["reasons"] for i in ids)
+
+
+def test_shipped_reviewer_decisions_are_applied(shipped):
+    coded_all, settings, cases = shipped
+    t, _ = checklist.checklist(coded_all, settings.framework, cases, settings.evidence)
+    t = t.set_index(["case", "requirement_id"])
+    applied = 0
+    for case in cases:
+        decisions = checklist.load_decisions(checklist.decisions_path(case, settings.evidence), settings.framework)
+        assert decisions.problems == []
+        latest = decisions.decisions.drop_duplicates("requirement_id", keep="last")
+        for rec in latest.to_dict("records"):
+            row = t.loc[(case, rec["requirement_id"])]
+            assert (row["status"], row["finding_ids"], row["decided_by"]) == (rec["status"], rec["finding_ids"],
+                                                                               rec["reviewer"])
+            assert row["reasons"].startswith(f"set by reviewer {rec['reviewer']}")
+            applied += 1
+    assert applied == int((t["decided_by"] != "auto").sum())

@@ -36,6 +36,14 @@ USER_SETTINGS = {  # JupyterLab user settings: no news toast, no update check, n
 }
 
 
+KERNEL_READY = """() => {
+  const name = document.querySelector('.jp-NotebookPanel .jp-Toolbar-kernelName');
+  const state = document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator');
+  return !!name && !/No Kernel/.test(name.textContent) && !!state && state.dataset.status === 'idle';
+}"""
+"""True in the page once the notebook's kernel is connected and idle (the indicator says idle before that too)."""
+
+
 def require_chromium() -> None:
     """Skip without Debian's Chromium, except in CI, where its absence is a failure."""
     if CHROMIUM.exists():
@@ -133,7 +141,7 @@ def drive(page, lab: dict, first: str) -> None:
 
     page.goto(f"{lab['base']}/lab/tree/review.ipynb?token={lab['token']}", timeout=30_000)
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=30_000)
+    page.wait_for_function(KERNEL_READY, timeout=30_000)
     dialog = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel", should the preference not apply
     if dialog.count():
         dialog.first.click()
@@ -187,3 +195,13 @@ def test_review_notebook_records_a_decision_from_the_browser(lab):
         (first, "time", "barrier", "browser test", "ticked in Chromium")
     assert {p: p.read_bytes() for p in before} == before, "the browser session must not save into notebooks/"
     assert time.monotonic() - started < 90
+
+
+def test_missing_chromium_fails_in_ci_and_skips_elsewhere(monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", Path("/nonexistent/chromium"))
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y chromium"):
+        require_chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="Chromium is missing"):
+        require_chromium()

@@ -28,7 +28,8 @@ def test_there_are_notebooks_to_check():
 @pytest.mark.parametrize("ipynb", IPYNBS, ids=rel)
 def test_pair_is_py_percent_and_in_sync(ipynb: Path):
     py = ipynb.with_suffix(".py")
-    assert py.exists(), f"{rel(ipynb)} has no paired script. Fix: .venv/bin/jupytext --set-formats ipynb,py:percent {rel(ipynb)}"
+    assert py.exists(), (f"{rel(ipynb)} has no paired script. "
+                         f"Fix: .venv/bin/jupytext --set-formats ipynb,py:percent {rel(ipynb)}")
     text = jupytext.read(py)
     assert text.metadata.get("jupytext", {}).get("text_representation", {}).get("format_name") == "percent", \
         f"{rel(py)} is not in py:percent format. Fix: .venv/bin/jupytext --set-formats ipynb,py:percent {rel(ipynb)}"

@@ -19,18 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EXERCISE = ROOT / "notebooks" / "teaching" / "02_coding_exercise.py"
 
 
-def test_kappa_on_a_hand_worked_example():
-    a = [1, 1, 0, 0, 1, 0]
-    b = [1, 0, 0, 0, 1, 1]  # observed 4/6, chance (3*3 + 3*3)/36 = 1/2
-    assert teaching.kappa(a, b) == pytest.approx(1 / 3)
-    assert teaching.kappa(["x", "y", "z"], ["x", "y", "z"]) == pytest.approx(1.0)
-    assert teaching.kappa([1, 0], [0, 1]) == pytest.approx(-1.0)
-    assert math.isnan(teaching.kappa([0, 0, 0], [0, 0, 0]))  # chance agreement 1: undefined
-    assert math.isnan(teaching.kappa([], []))
-    with pytest.raises(ValueError, match="equally long"):
-        teaching.kappa([1], [1, 0])
-
-
 def hand_reference() -> pd.DataFrame:
     return pd.DataFrame([
         {"item": 1, "finding_id": "f1", "dimensions": "vision", "polarity": "facilitator", "rationale": "r1"},
@@ -53,12 +41,14 @@ def test_compare_gives_kappa_per_dimension_and_the_differences_with_rationale(fr
     dims = result.by_dimension.set_index("dimension")
     # vision: reference [1,0,0,1], student [1,0,1,1] -> observed 3/4, chance (2*3 + 2*1)/16 = 1/2 -> kappa 1/2
     assert dims.loc["vision", "kappa"] == pytest.approx(0.5)
+    assert dims.loc["vision", "ci_low"] < 0.5 < dims.loc["vision", "ci_high"]
     assert dims.loc["vision", "agreement"] == pytest.approx(0.75)
     assert tuple(dims.loc["vision", ["student", "reference", "both"]]) == (3, 2, 2)
     # culture: reference [0,1,0,0], student never -> observed 3/4, chance 3/4 -> kappa 0
     assert dims.loc["culture", "kappa"] == pytest.approx(0.0)
     assert dims.loc["time", "kappa"] == pytest.approx(1.0)
     assert math.isnan(dims.loc["leadership", "kappa"])
+    assert "undefined" in dims.loc["leadership", "note"]
     assert result.mean_kappa == pytest.approx((0.5 + 0 + 1) / 3)
     # polarity: reference [f,b,n,b], student [f,b,n,f] -> observed 3/4, chance (1*2 + 2*1 + 1*1)/16 = 5/16
     assert result.polarity_agreement == pytest.approx(0.75)
@@ -163,3 +153,33 @@ def test_handout_command_line(tmp_path, capsys):
     assert teaching.main(["handout", str(EXERCISE), str(target)]) == 0
     assert "hand-out written" in capsys.readouterr().out
     assert len(nbformat.read(target, as_version=4).cells) < len(jupytext.read(EXERCISE).cells)
+
+
+def matrix_coded() -> pd.DataFrame:
+    rows = [("A", "c1", "s1", "vision;culture", "auto"), ("B", "c1", "s1", "vision", "auto"),
+            ("C", "c1", "s2", "vision;time", "AB"), ("D", "c2", "s3", "vision;culture", "auto"),
+            ("E", "c2", "s3", "vision", "auto"), ("F", "c2", "s4", "", "auto")]
+    return pd.DataFrame([{"finding_id": f, "case": c, "source": s, "locator": "l", "statement": f"Statement {f}.",
+                          "dimensions": d, "polarity": "neutral", "decided_by": by} for f, c, s, d, by in rows])
+
+
+def test_examples_prefer_reviewed_then_single_coded_findings(framework):
+    shown = teaching.examples(matrix_coded(), framework)
+    vision = shown[shown["dimension"] == "vision"]
+    assert vision[["case", "finding_id"]].values.tolist() == [["c1", "C"], ["c2", "E"]]
+    assert shown[shown["dimension"] == "culture"]["finding_id"].tolist() == ["A", "D"]
+    assert shown[shown["dimension"] == "leadership"].empty
+
+
+def test_share_matrix_and_leaving_out_the_largest_source(framework):
+    from workbook.synthesis import framework_matrix
+
+    coded = matrix_coded()
+    matrix = framework_matrix(coded, framework, ["c1", "c2"])
+    shares = teaching.share_matrix(matrix, coded)
+    assert shares.loc["c1", "vision"] == pytest.approx(1.0) and shares.loc["c2", "vision"] == pytest.approx(0.67)
+    effect = teaching.without_largest_source(coded, framework, ["c1", "c2"]).set_index("case")
+    assert effect.loc["c1", "largest source"] == "s1" and effect.loc["c1", "codes lost"] == 3
+    assert effect.loc["c2", "largest source"] == "s3" and effect.loc["c2", "codes lost"] == 3
+    assert effect.loc["c1", "top 3 before"] == "vision, culture, time"
+    assert effect.loc["c1", "top 3 after"] == "vision, time, leadership"  # only C (s2) is left

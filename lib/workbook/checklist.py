@@ -290,3 +290,12 @@ def status_counts(table: pd.DataFrame, case_ids: "list[str]") -> pd.DataFrame:
     counts = counts.fillna(0).astype(int)
     counts.index.name, counts.columns.name = "case", None
     return counts.reset_index()
+
+
+def status_matrix(table: pd.DataFrame, framework: Framework, case_ids: "list[str]") -> pd.DataFrame:
+    """Items as rows (framework order), one status column per case."""
+    wide = table.pivot(index="requirement_id", columns="case", values="status")
+    wide = wide.reindex(index=[r.id for r in framework.requirements], columns=list(case_ids)).fillna("")
+    wide.insert(0, "requirement", [r.text for r in framework.requirements])
+    wide.index.name, wide.columns.name = "requirement_id", None
+    return wide.reset_index()

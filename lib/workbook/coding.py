@@ -15,8 +15,9 @@ number in a table of roles, and only light bookkeeping happens per match:
 - a sentence describing study design (sample sizes, interviews, included reviews) raises every
   threshold, so methods sentences stay uncoded and neutral.
 
-Matches may overlap (the regex is a lookahead): a cue that starts inside a longer matched cue only adds
-what the longer one does not already say, and nothing inside an `ignore` cue counts.
+Matches may overlap (the regex is a lookahead): inside a longer matched cue, a shorter cue adds only
+polarity or negation that the longer one does not already carry (never another dimension), and nothing
+inside an `ignore` cue counts.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ import pandas as pd
 from .atomic import atomic_open
 from .errors import EvidenceError, ParameterError, WorkbookError, problem
 from .framework import POLARITIES, Cue, Framework, coding_cues
-from .text import CLAUSE_BREAK, CueSyntaxError, cue_examples, cue_regex, in_scope
+from .text import CLAUSE_BREAK, CueSyntaxError, cue_examples, cue_regex, first_chars, in_scope
 
 POLARITY_KINDS: tuple[str, ...] = (
     "facilitator", "barrier", "negation", "decrease", "remedy", "increase", "contrast", "concession",
@@ -124,11 +125,51 @@ def _specificity(term: str) -> tuple[int, int]:
     return (len(term.split()), len(term))
 
 
-_COMPILED: dict[str, tuple[re.Pattern[str], list[tuple[Role, ...]]]] = {}
+class CueTable:
+    """The combined regex of all cues, and the roles of whatever span it matches.
+
+    The regex captures the matched cue span (inside a lookahead, so that cues may overlap; group 1 for
+    cues that start at a word boundary, group 2 for raw cues that may start anywhere). The roles of a span are those of every cue that matches the whole span, looked up once
+    per distinct span and cached."""
+
+    MAX_CACHE = 200_000
+
+    def __init__(self, pattern: re.Pattern[str], entries: list[tuple[re.Pattern[str], tuple[Role, ...]]],
+                 buckets: dict[str, list[int]], anywhere: list[int]) -> None:
+        self.pattern = pattern
+        self.entries = entries
+        self.buckets = buckets
+        self.anywhere = anywhere
+        self.cache: dict[str, tuple[Role, ...]] = {}
+
+    def roles(self, span: str) -> tuple[Role, ...]:
+        """Roles of the cues that match exactly this span (an ignore cue hides all others)."""
+        found = self.cache.get(span)
+        if found is not None:
+            return found
+        idx = self.buckets.get(span[:2].lower(), []) + self.buckets.get(span[:1].lower(), []) + self.anywhere
+        roles: list[Role] = []
+        keys: set[tuple[str, int]] = set()
+        for i in sorted(set(idx)):
+            rx, entry_roles = self.entries[i]
+            if rx.fullmatch(span):
+                for r in entry_roles:
+                    if r.key not in keys:
+                        roles.append(r)
+                        keys.add(r.key)
+        ignore = [r for r in roles if r.kind == "ignore"]
+        result = tuple(ignore[:1]) if ignore else tuple(roles)
+        if len(self.cache) >= self.MAX_CACHE:
+            self.cache.clear()
+        self.cache[span] = result
+        return result
 
 
-def compile_cues(framework: Framework) -> tuple[re.Pattern[str], list[tuple[Role, ...]]]:
-    """All cues of the framework as one regex and a table: group number -> roles of that cue."""
+_COMPILED: dict[str, CueTable] = {}
+
+
+def compile_cues(framework: Framework) -> CueTable:
+    """All cues of the framework as one regex plus the lookup from a matched span to its roles."""
     key = json.dumps([[(c.term, c.weight, c.adverse) for c in d.cues] for d in framework.dimensions]
                      + [framework.coding or {}], sort_keys=True, default=str)
     if key not in _COMPILED:
@@ -138,11 +179,13 @@ def compile_cues(framework: Framework) -> tuple[re.Pattern[str], list[tuple[Role
     return _COMPILED[key]
 
 
-def _compile_cues(framework: Framework) -> tuple[re.Pattern[str], list[tuple[Role, ...]]]:
-    """Build the combined regex and its role table (uncached)."""
+def _compile_cues(framework: Framework) -> CueTable:
+    """Build the combined regex and its role lookup (uncached)."""
     by_regex: dict[str, list[Role]] = {}
     order: dict[str, tuple[int, int]] = {}
     examples: dict[str, list[str]] = {}
+    starts: dict[str, set[str] | None] = {}
+    starts2: dict[str, set[str] | None] = {}
     sources: list[tuple[str, Cue, str, int]] = []
     for i, dim in enumerate(framework.dimensions):
         sources += [(f"dimension {dim.id!r}", cue, "dim", i) for cue in dim.cues]
@@ -160,20 +203,47 @@ def _compile_cues(framework: Framework) -> tuple[re.Pattern[str], list[tuple[Rol
             roles.append(role)
         order[rx] = max(order.get(rx, (0, 0)), _specificity(cue.term))
         examples.setdefault(rx, []).extend(cue_examples(cue.term))
+        for width, store in ((1, starts), (2, starts2)):
+            chars = first_chars(cue.term, width)
+            store[rx] = None if chars is None or (rx in store and store[rx] is None) else (store.get(rx) or set()) | chars
     _share_roles(by_regex, examples)
     ranked = sorted(by_regex, key=lambda rx: (-order[rx][0], -order[rx][1], rx))
-    bounded = [rx for rx in ranked if rx.startswith(r"\b")]
-    free = [rx for rx in ranked if not rx.startswith(r"\b")]
-    table: list[tuple[Role, ...]] = [()]
-    parts = []
-    if bounded:
-        parts.append(r"\b(?=" + "|".join(f"({rx[2:]})" for rx in bounded) + ")")
-        table += [tuple(by_regex[rx]) for rx in bounded]
+    groups: dict[str, dict[str, list[str]]] = {}
+    unknown: list[str] = []
+    free: list[str] = []
+    entries: list[tuple[re.Pattern[str], tuple[Role, ...]]] = []
+    buckets: dict[str, list[int]] = {}
+    anywhere: list[int] = []
+    for rx in ranked:
+        index = len(entries)
+        entries.append((re.compile(rx, re.IGNORECASE), tuple(by_regex[rx])))
+        heads = (starts2.get(rx) or starts.get(rx)) if rx.startswith(r"\b") else None
+        if not rx.startswith(r"\b"):
+            free.append(rx)
+            anywhere.append(index)
+            continue
+        if not heads:
+            unknown.append(rx)
+            anywhere.append(index)
+            continue
+        for head in sorted(heads):
+            groups.setdefault(head[0], {}).setdefault(head, []).append(rx)
+            buckets.setdefault(head, []).append(index)
+    branches = []
+    for ch in sorted(groups):
+        sub = []
+        for head in sorted(groups[ch], key=lambda h: (len(h) == 1, h)):
+            inner = "|".join(rx[2:] for rx in groups[ch][head])
+            sub.append(f"(?={re.escape(head)})(?:{inner})" if len(head) > 1 else inner)
+        branches.append(f"(?={re.escape(ch)})(?:" + "|".join(sub) + ")")
+    branches += [rx[2:] for rx in unknown]
+    alternatives = []
+    if branches:
+        alternatives.append(r"\b(?=(" + "|".join(branches) + "))")
     if free:
-        parts.append("(?=" + "|".join(f"({rx})" for rx in free) + ")")
-        table += [tuple(by_regex[rx]) for rx in free]
-    source = "|".join(parts) if parts else r"(?!x)x"
-    return re.compile(source, re.IGNORECASE), table
+        alternatives.append("(?=(" + "|".join(free) + "))")
+    source = "|".join(alternatives) if alternatives else r"(?!x)x"
+    return CueTable(re.compile(source, re.IGNORECASE), entries, buckets, anywhere)
 
 
 def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]]) -> None:
@@ -248,7 +318,9 @@ class RuleCoder:
         self.dimension_ids = framework.dimension_ids
         self.thresholds = tuple(d.threshold for d in framework.dimensions)
         self.settings = settings(framework)
-        self.pattern, self.table = compile_cues(framework)
+        self.cues = compile_cues(framework)
+        self.pattern = self.cues.pattern
+        """The one compiled regex all cues are matched with (one finditer pass per text)."""
 
     def code(self, texts: Sequence[str], progress: bool = False) -> list[Coding]:
         """Code each text (a tqdm progress bar when progress=True)."""
@@ -263,7 +335,8 @@ class RuleCoder:
         if not isinstance(text, str):
             text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
         st = self.settings
-        table = self.table
+        lookup = self.cues.cache
+        roles_of = self.cues.roles
         hits: dict[int, dict[str, tuple[float, str, bool]]] = {}
         b = f = desc = 0.0
         b_why: list[str] = []
@@ -280,19 +353,21 @@ class RuleCoder:
         normative = 0.0
         for m in self.pattern.finditer(text):
             gi = m.lastindex
+            word = m.group(gi)
+            roles = lookup.get(word) or roles_of(word)
+            if not roles:
+                continue
             s, e = m.span(gi)
-            roles = table[gi]
             if s < cover_end:
                 if cover_ignore:
                     continue
-                roles = tuple(r for r in roles if r.key not in cover_keys)
+                roles = tuple(r for r in roles if r.kind != "dim" and r.key not in cover_keys)
                 if not roles:
                     continue
             if e > cover_end:
                 cover_end = e
                 cover_keys = {r.key for r in roles}
                 cover_ignore = roles[0].kind == "ignore"
-            word = text[s:e]
             if concession_at >= 0 and CLAUSE_BREAK.search(text, concession_at, s):
                 concession_at = -1
                 mult = st.contrast_weight
@@ -528,16 +603,39 @@ def code_frame(df: pd.DataFrame, framework: Framework, text_column: str = "text"
             f"{', '.join(map(str, df.columns)) or '(none)'}. Fix: name the column that holds the finding "
             f"text (for example --text-column {df.columns[0] if len(df.columns) else 'text'}).")
     coder = coder if coder is not None else default_coder(framework)
-    texts = ["" if _missing(v) else str(v) for v in df[text_column].tolist()]
-    codings = coder.code(texts, progress=progress)
+    column = df[text_column].tolist()
+    dims_col: list[str] = []
+    pol_col: list[str] = []
+    why_col: list[str] = []
+    score_cols: dict[str, list[float]] = {d: [] for d in framework.dimension_ids} if scores else {}
+    interned: dict[tuple[str, ...], str] = {}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(column), desc=f"coding ({coder.name})", unit="finding")
+    for start in range(0, len(column), CHUNK):
+        chunk = ["" if _missing(v) else str(v) for v in column[start:start + CHUNK]]
+        for c in coder.code(chunk):
+            dims_col.append(interned.setdefault(c.dimensions, ";".join(c.dimensions)))
+            pol_col.append(c.polarity)
+            why_col.append(c.reasons)
+            for d, values in score_cols.items():
+                values.append(float(c.scores.get(d, 0.0)))
+        if bar is not None:
+            bar.update(len(chunk))
+    if bar is not None:
+        bar.close()
     out = df.copy()
-    out["dimensions"] = [";".join(c.dimensions) for c in codings]
-    out["polarity"] = [c.polarity for c in codings]
-    out["reasons"] = [c.reasons for c in codings]
-    if scores:
-        for dim_id in framework.dimension_ids:
-            out[f"score_{dim_id}"] = [float(c.scores.get(dim_id, 0.0)) for c in codings]
+    out["dimensions"] = dims_col
+    out["polarity"] = pol_col
+    out["reasons"] = why_col
+    for d, values in score_cols.items():
+        out[f"score_{d}"] = values
     return out
+
+
+CHUNK = 10_000
+"""code_frame codes this many texts at a time, so memory holds columns, not Coding objects."""
 
 
 def _missing(value: Any) -> bool:

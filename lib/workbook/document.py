@@ -26,8 +26,10 @@ STYLE = """<style>
 .wb-report table.wb-table { border-collapse: collapse; font-size: 0.85em; margin: 0.4em 0 1.2em 0; }
 .wb-report table.wb-table th { background: #f0f0f0; text-align: left; position: sticky; top: 0; }
 .wb-report table.wb-table td, .wb-report table.wb-table th { border: 1px solid #c8c8c8; padding: 3px 6px;
-  vertical-align: top; max-width: 36em; overflow-wrap: anywhere; text-align: left; }
-.wb-report caption { caption-side: top; text-align: left; font-style: italic; padding: 0.2em 0; }
+  vertical-align: top; max-width: 40em; overflow-wrap: break-word; text-align: left; }
+.wb-report caption, .wb-report p.wb-caption { caption-side: top; text-align: left; font-style: italic;
+  padding: 0.2em 0; margin: 0.8em 0 0.2em 0; }
+.wb-report .wb-scroll { overflow-x: auto; }
 .wb-report figure { margin: 0.5em 0 1.5em 0; }
 .wb-report figure img { max-width: 100%; height: auto; }
 .wb-report figcaption { font-style: italic; }
@@ -145,21 +147,25 @@ class Report:
         body = "<ul>" + "".join(f"<li>{self.link_html(esc(i))}</li>" for i in items) + "</ul>"
         return self._add(Block(body, "".join(f"- {self.link_markdown(md_text(i))}\n" for i in items) + "\n"))
 
-    def table(self, df: pd.DataFrame, name: str, caption: str, *, csv: bool = True,
-              index: bool = False, max_rows: int | None = None) -> Block:
-        """A table: written to reports/tables/<name>.csv (export-safe), kept for the XLSX, shown with linked ids."""
+    def table(self, df: pd.DataFrame, name: str, caption: str, *, csv: bool = True, index: bool = False,
+              show: "list[str] | None" = None, max_rows: int | None = None) -> Block:
+        """A table: written to reports/tables/<name>.csv (export-safe) and kept for the XLSX unless `csv` is False;
+        shown with linked finding ids, limited to the `show` columns when given (the files keep every column)."""
         data = df.reset_index() if index else df.reset_index(drop=True)
         if csv:
             write_csv(data, self.reports / "tables" / f"{name}.csv", safe=True)
-        self.tables[name] = data
-        shown = data if max_rows is None else data.head(max_rows)
+            self.tables[name] = data
+        shown = data[show] if show else data
+        shown = shown if max_rows is None else shown.head(max_rows)
         more = "" if max_rows is None or len(data) <= max_rows else f" (first {max_rows} of {len(data)} rows)"
         head = "".join(f"<th>{esc(c)}</th>" for c in shown.columns)
         body = "".join("<tr>" + "".join(f"<td>{self._cell_html(c, v)}</td>" for c, v in zip(shown.columns, row))
                        + "</tr>" for row in shown.itertuples(index=False))
-        table_html = (f'<table class="dataframe wb-table" id="table-{slug(name)}"><caption>{esc(caption + more)}'
-                      f'</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
-        md = f"*{md_text(caption + more)}* (`tables/{name}.csv`)\n\n" + self._table_md(shown) + "\n"
+        table_html = (f'<p class="wb-caption">{esc(caption + more)}</p><div class="wb-scroll">'
+                      f'<table class="dataframe wb-table" id="table-{slug(name)}">'
+                      f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+        where = f" (`tables/{name}.csv`)" if csv else ""
+        md = f"*{md_text(caption + more)}*{where}\n\n" + self._table_md(shown) + "\n"
         return self._add(Block(table_html, md))
 
     def figure(self, fig, name: str, caption: str) -> Block:
@@ -174,8 +180,8 @@ class Report:
     def appendix(self, coded: pd.DataFrame, sources: "dict[str, object]", case_names: "dict[str, str]",
                  title: str = "Appendix: the findings") -> Block:
         """Every finding with its anchor: id, statement, case, source (short citation, linked) and locator."""
-        self.section(title, "Each finding as extracted from its source, with the codes the synthesis used. "
-                            "Finding ids elsewhere in the report link here.")
+        head = self.section(title, "Each finding as extracted from its source, with the codes the synthesis used. "
+                                   "Finding ids elsewhere in the report link here.")
         rows_html, rows_md = [], []
         for rec in coded.to_dict("records"):
             fid, src = rec["finding_id"], sources.get(rec["source"])
@@ -189,17 +195,17 @@ class Report:
             rows_md.append(f'| <a id="{finding_anchor(fid)}"></a>`{fid}` | {md_cell(cells[1])} | '
                            f"[{md_cell(short)}](#{source_anchor(rec['source'])}) | "
                            + " | ".join(md_cell(c) for c in cells[3:]) + " |")
-        head = ["finding", "case", "source", "locator", "dimensions", "polarity", "statement"]
+        columns = ["finding", "case", "source", "locator", "dimensions", "polarity", "statement"]
         body = (f'<table class="dataframe wb-table wb-appendix"><caption>{len(rows_html)} findings</caption><thead><tr>'
-                + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>" + "".join(rows_html)
+                + "".join(f"<th>{h}</th>" for h in columns) + "</tr></thead><tbody>" + "".join(rows_html)
                 + "</tbody></table>")
-        md = ("| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n" + "\n".join(rows_md) + "\n\n")
-        return self._add(Block(body, md))
+        md = ("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n" + "\n".join(rows_md) + "\n\n")
+        return head + self._add(Block(body, md))
 
     def references(self, sources: "Iterable[object]", title: str = "References",
                    other: "Iterable[str]" = ()) -> Block:
         """The sources as a numbered reference list with anchors, kind and what of each was read; then `other`."""
-        self.section(title)
+        head = self.section(title)
         items_html, items_md = [], []
         for src in sources:
             extra = "; ".join(x for x in (f"kind: {src.kind}" if src.kind else "",
@@ -214,8 +220,8 @@ class Report:
         extra_html = ("<p>Framework and other works:</p><ul>" + "".join(f"<li>{esc(o)}</li>" for o in other)
                       + "</ul>") if other else ""
         extra_md = ("Framework and other works:\n\n" + "".join(f"- {md_text(o)}\n" for o in other) + "\n") if other else ""
-        return self._add(Block("<ol>" + "".join(items_html) + "</ol>" + extra_html,
-                               "\n".join(items_md) + "\n\n" + extra_md))
+        return head + self._add(Block("<ol>" + "".join(items_html) + "</ol>" + extra_html,
+                                      "\n".join(items_md) + "\n\n" + extra_md))
 
     # ------------------------------------------------------------ markdown
     def contents_markdown(self) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .coding import Coding, compile_cues  # noqa: F401  (compile_cues re-exported for symmetry)
+from .coding import Coding
 from .errors import ParameterError, problem
 from .framework import POLARITIES, Framework, coding_cues
 from .text import cue_examples, stems

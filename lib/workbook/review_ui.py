@@ -3,19 +3,28 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from . import stages
+from .agreement import pairwise_agreement
+from .cases import get_case, load_cases
 from .errors import ReviewError, WorkbookError
+from .extract import extract_case
 from .framework import POLARITIES, Framework
 from .reviews import load_reviews, record_decision, reviews_path
 from .synthesis import split_ids
-from .teaching import kappa, share
+from .tables import read_csv
 
 ANY = ""
 """Filter value meaning "no restriction"."""
+
+
+def share(flags: "list[bool]") -> float:
+    """The share of true values (NaN for none)."""
+    return sum(map(bool, flags)) / len(flags) if flags else float("nan")
 
 
 @dataclass(frozen=True)
@@ -60,9 +69,24 @@ class Agreement:
     """Share of reviewed findings where dimensions and polarity both match."""
     dimension_agreement: float
     """Share of (finding, dimension) pairs coded the same way (present/absent)."""
-    polarity_agreement: float
-    polarity_kappa: float
-    dimension_kappa: dict[str, float] = field(default_factory=dict)
+    stats: pd.DataFrame
+    """workbook.agreement rows (one per dimension and polarity): percent_agreement, kappa, ci_low, ci_high, note."""
+
+    @property
+    def dimension_kappa(self) -> dict[str, float]:
+        """Cohen's kappa per dimension (NaN where undefined)."""
+        rows = self.stats[self.stats["dimension"] != "polarity"]
+        return dict(zip(rows["dimension"], rows["kappa"].astype(float)))
+
+    @property
+    def polarity_agreement(self) -> float:
+        """Share of reviewed findings with the same polarity."""
+        return float(self.stats.loc[self.stats["dimension"] == "polarity", "percent_agreement"].iloc[0])
+
+    @property
+    def polarity_kappa(self) -> float:
+        """Cohen's kappa of the polarities."""
+        return float(self.stats.loc[self.stats["dimension"] == "polarity", "kappa"].iloc[0])
 
     @property
     def mean_kappa(self) -> float:
@@ -71,20 +95,15 @@ class Agreement:
         return sum(values) / len(values) if values else float("nan")
 
     def table(self, framework: Framework) -> pd.DataFrame:
-        """Per-dimension kappa plus polarity, one row each (NaN where kappa is undefined)."""
-        rows = [{"code": framework.dimension(d).label, "kappa": self.dimension_kappa.get(d, float("nan"))}
-                for d in framework.dimension_ids]
-        rows.append({"code": "Polarity", "kappa": self.polarity_kappa})
-        return pd.DataFrame(rows)
+        """Per dimension and polarity: percent agreement, kappa with its 95% CI, and any note."""
+        out = self.stats[["dimension", "n", "percent_agreement", "kappa", "ci_low", "ci_high", "note"]].copy()
+        out.insert(1, "label", [framework.dimension(d).label if d != "polarity" else "Polarity"
+                                for d in out["dimension"]])
+        return out.reset_index(drop=True)
 
 
 def coded_findings(case_id: str, settings) -> pd.DataFrame:
-    """A case's coded findings: reports/coded/<case>.csv when present, else extracted and coded now (nothing written)."""
-    from . import stages
-    from .cases import get_case
-    from .extract import extract_case
-    from .tables import read_csv
-
+    """A case's coded findings: reports/coded/<case>.csv if present, else extracted and coded now (not written)."""
     case = get_case(case_id, settings.evidence)
     path = stages.coded_path(settings.reports, case.id)
     if path.exists():
@@ -227,20 +246,27 @@ class ReviewSession:
         return Progress(reviewed, len(self.ids), self.position + 1 if self.queue else 0, len(self.queue))
 
     def agreement(self) -> Agreement:
-        """Agreement of reviewer and automatic coder over the reviewed findings of this case."""
+        """Agreement of reviewer and automatic coder over the reviewed findings of this case (kappa with 95% CI)."""
         reviewed = [fid for fid in self.ids if fid in self.decisions]
         pairs = [(self.decisions[fid], self.auto(fid)) for fid in reviewed]
         dims = self.framework.dimension_ids
-        by_dim = {d: kappa([d in r.dimensions for r, _ in pairs], [d in a.dimensions for _, a in pairs])
-                  for d in dims}
+        codes = pd.DataFrame(
+            [{"finding_id": fid, "coder": "reviewer", "dimensions": ";".join(r.dimensions), "polarity": r.polarity}
+             for fid, (r, _) in zip(reviewed, pairs)]
+            + [{"finding_id": fid, "coder": "auto", "dimensions": ";".join(a.dimensions), "polarity": a.polarity}
+               for fid, (_, a) in zip(reviewed, pairs)],
+            columns=["finding_id", "coder", "dimensions", "polarity"])
+        if pairs:
+            stats = pairwise_agreement(codes, dims)
+        else:
+            stats = pd.DataFrame([{"dimension": d, "n": 0, "percent_agreement": float("nan"), "kappa": float("nan"),
+                                   "ci_low": float("nan"), "ci_high": float("nan"), "note": "nothing reviewed yet"}
+                                  for d in (*dims, "polarity")])
         same_dims = [(d in r.dimensions) == (d in a.dimensions) for r, a in pairs for d in dims]
         return Agreement(
             reviewed=len(pairs),
             exact=share([(r.dimensions, r.polarity) == (a.dimensions, a.polarity) for r, a in pairs]),
-            dimension_agreement=share(same_dims),
-            polarity_agreement=share([r.polarity == a.polarity for r, a in pairs]),
-            polarity_kappa=kappa([r.polarity for r, _ in pairs], [a.polarity for _, a in pairs]),
-            dimension_kappa=by_dim)
+            dimension_agreement=share(same_dims), stats=stats)
 
     def save(self, dimensions: "list[str] | tuple[str, ...]", polarity: str, reviewer: str, note: str = "",
              date: "str | None" = None) -> Path:
@@ -291,7 +317,8 @@ def finding_html(session: ReviewSession) -> str:
              f"<p><b>Source:</b> {esc(str(row['source']))} &middot; <b>Locator:</b> {esc(str(row['locator']))}"
              f" &middot; <code>{esc(fid)}</code></p>",
              f"<p><b>Automatic codes:</b> {esc(', '.join(auto.dimensions) or '(none)')} &middot; {esc(auto.polarity)}"
-             + (f"<br><small><b>Reasons:</b> {esc(reasons)}</small>" if reasons else "") + "</p>"]
+             + (f"<br><small><b>Reasons:</b> {'<br>'.join(esc(r) for r in reasons.split('; '))}</small>"
+                if reasons else "") + "</p>"]
     decided = session.decision(fid)
     if decided:
         parts.append(f"<p><b>Decision</b> by {esc(decided.reviewer)} on {esc(decided.date)}: "
@@ -305,8 +332,6 @@ class ReviewApp:
 
     def __init__(self, settings, case_id: str, reviewer: str = "", case_ids: "list[str] | None" = None) -> None:
         import ipywidgets as w
-
-        from .cases import load_cases
 
         self.settings = settings
         self.session = ReviewSession.load(case_id, settings)
@@ -416,7 +441,8 @@ class ReviewApp:
             return None
         shown = reviews_path(self.session.case_id, self.session.evidence)
         self.status.value = (f"<span class='wb-saved'>Saved {html.escape(str(fid))}: "
-                             f"{html.escape(', '.join(chosen) or '(no dimension)')} / {html.escape(self.polarity.value)}"
+                             f"{html.escape(', '.join(chosen) or '(no dimension)')} / "
+                             f"{html.escape(self.polarity.value)}"
                              f" &rarr; {html.escape(shown.name)}</span>")
         self.render()
         return path

@@ -1,4 +1,21 @@
-"""Regenerating the reports: plan the notebook runs, reuse unchanged ones, run the rest in parallel, swap in."""
+"""Regenerating the reports: plan the notebook runs, reuse unchanged ones, run the rest in parallel, swap in.
+
+How a regeneration spends its time, and what keeps it close to the cost of starting the kernels:
+
+- Every run is keyed (run_key) on its notebook, parameters, the evidence it reads, the library and its
+  upstream runs' keys. A run whose key is in the manifest of the current reports is reused: its outputs are
+  hard-linked into the new build. `workbook report` with nothing changed checks the keys recorded by the
+  previous build (reuse_unchanged) without reading the YAML files, importing pandas or starting a kernel.
+- Pending runs are grouped into chains (a case's extract, then its code). Chains run on "lanes": one warm
+  kernel each (IPC transport), driven by one thread of this process; lanes = min(jobs or cores, chains).
+  The kernels themselves are the parallel processes, so no worker processes are spawned.
+- Each lane starts its kernel as soon as the plan is known and pre-imports the modules of the notebooks
+  it is expected to run (the lane meant for the synthesis imports the synthesis's plotting and statistics
+  libraries while other lanes extract and code). Between two runs the kernel's namespace is reset, so each
+  notebook sees a fresh namespace (modules stay imported).
+- The lane that ran the synthesis exports synthesis.html inside its kernel, where pandas, the report
+  modules and nbconvert are already imported.
+"""
 from __future__ import annotations
 
 import atexit
@@ -8,9 +25,7 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,6 +39,10 @@ MANIFEST = ".manifest.json"
 BUILD_RECORD = "build.json"
 KEEP_FILES = ("README.md", ".gitkeep")
 KERNEL_NAME = "python3"
+PLAN_ENTRY = "(plan)"
+"""The manifest entry recording the arguments of the plan it was built from (not a run name)."""
+ENGINE = "workbook-warm"
+"""The papermill engine (registered by this module) that executes on an already running kernel and client."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +76,16 @@ class Outcome:
 
 def _hash_paths(paths: "list[Path]", digest: "hashlib._Hash") -> None:
     """Feed the names and contents of files (directories recursively, sorted) into a digest."""
+    root = project_root()
     for path in paths:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for f in files:
-            digest.update(str(f.relative_to(project_root()) if project_root() in f.parents else f).encode())
+            digest.update(str(f.relative_to(root) if root in f.parents else f).encode())
             digest.update(b"\0")
-            digest.update(f.read_bytes() if f.exists() else b"<missing>")
+            try:
+                digest.update(f.read_bytes())
+            except FileNotFoundError:
+                digest.update(b"<missing>")
             digest.update(b"\0")
 
 
@@ -106,29 +129,36 @@ def plan(case_ids: "list[str]", framework: str = "", learned: bool = False) -> l
     return runs
 
 
-# ---------------------------------------------------------------- worker side
+# ---------------------------------------------------------------- kernels
+
+def _new_kernel_manager() -> "tuple[Any, Path | None]":
+    """A kernel manager for the pipeline's kernel, on IPC sockets in a private directory where possible."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    options: dict[str, Any] = {"kernel_name": KERNEL_NAME}
+    sockets = None
+    if os.name == "posix":
+        sockets = Path(tempfile.mkdtemp(prefix="wbk-"))
+        options.update(transport="ipc", ip=str(sockets / "k"))
+    return AsyncKernelManager(**options), sockets
+
 
 _KERNEL: Any = None
 
 
 def _kernel_manager() -> Any:
-    """This worker's kernel manager: one warm kernel reused by its runs, on IPC sockets where possible."""
+    """This process's shared kernel manager (kept for callers and tests that probe the kernel set-up)."""
     global _KERNEL
     if _KERNEL is None:
-        from jupyter_client.manager import AsyncKernelManager
-
-        options: dict[str, Any] = {"kernel_name": KERNEL_NAME}
-        if os.name == "posix":
-            sockets = Path(tempfile.mkdtemp(prefix="wbk-"))
-            options.update(transport="ipc", ip=str(sockets / "k"))
+        _KERNEL, sockets = _new_kernel_manager()
+        if sockets is not None:
             atexit.register(shutil.rmtree, sockets, True)
-        _KERNEL = AsyncKernelManager(**options)
         atexit.register(_shutdown_kernel)
     return _KERNEL
 
 
 def _shutdown_kernel() -> None:
-    """Stop this worker's kernel, if it started one."""
+    """Stop the shared kernel, if it was started."""
     global _KERNEL
     if _KERNEL is not None and _KERNEL.has_kernel:
         from jupyter_core.utils import run_sync
@@ -140,32 +170,283 @@ def _shutdown_kernel() -> None:
     _KERNEL = None
 
 
+def _kernel_env(build: str) -> dict[str, str]:
+    """The environment of a pipeline kernel: the build directory is where the notebooks write."""
+    env = dict(os.environ)
+    env["WORKBOOK_REPORTS"] = build
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    return env
+
+
+def warm_up_code(notebooks: "list[str]", export: bool = False) -> str:
+    """Code that imports, inside a function (so no name is left behind), what the notebooks import.
+
+    Only top-level import statements are taken; each is guarded, so a failing import is left for the
+    notebook itself to report in its own cell.
+    """
+    import ast
+
+    statements: list[str] = []
+    for name in notebooks:
+        try:
+            cells = json.loads((notebooks_dir() / name).read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, KeyError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = "".join(cell.get("source", ""))
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import) or (isinstance(node, ast.ImportFrom) and node.module != "__future__"
+                                                     and all(a.name != "*" for a in node.names)):
+                    text = ast.unparse(node)
+                    if text not in statements:
+                        statements.append(text)
+    if export:
+        statements += ["from nbconvert import HTMLExporter", "from workbook.report import export_html"]
+    if not statements:
+        return ""
+    body = "".join(f"    try:\n        {s}\n    except Exception:\n        pass\n" for s in statements)
+    return f"def __wbk_warm():\n{body}__wbk_warm()\ndel __wbk_warm\n"
+
+
+RESET_CODE = ("import sys as __wbk_sys\n"
+              "if 'matplotlib.pyplot' in __wbk_sys.modules:\n"
+              "    __wbk_sys.modules['matplotlib.pyplot'].close('all')\n"
+              "del __wbk_sys\n"
+              "get_ipython().reset(new_session=True)\n")
+"""Run between two notebooks on one kernel: a fresh namespace and execution count; modules stay imported."""
+
+
+def _register_engine() -> None:
+    """Register the papermill engine that runs on a given, already connected kernel client."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    if ENGINE in papermill_engines._engines:
+        return
+
+    class WarmKernelEngine(NBClientEngine):
+        """papermill's nbclient engine, handed the lane's running kernel client instead of starting one.
+
+        nbclient otherwise connects a new client for every notebook and waits for it to be ready
+        (at least 0.2 s of waiting each time).
+        """
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
+                                     execution_timeout: Any = None, kc: Any = None, **kwargs: Any) -> Any:
+            from papermill.clientwrap import PapermillNotebookClient
+            from papermill.log import logger
+            from papermill.utils import merge_kwargs, remove_args
+
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                                        startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                                        log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final_kwargs)
+            client.kc = kc
+            return client.execute()
+
+    papermill_engines.register(ENGINE, WarmKernelEngine)
+
+
+class _Kernel:
+    """One warm kernel for one build, driven from a single thread: started once, runs notebooks one after
+    another (namespace reset between them), exports HTML in place, stopped at the end."""
+
+    def __init__(self, build: str, warm: str = "") -> None:
+        self.build = build
+        self.warm = warm
+        self.km: Any = None
+        self.kc: Any = None
+        self.sockets: "Path | None" = None
+        self.used = False
+
+    def start(self) -> None:
+        """Start the kernel, connect, wait until it answers, and pre-import (waits for the imports)."""
+        from jupyter_core.utils import run_sync
+
+        self.km, self.sockets = _new_kernel_manager()
+        run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()), env=_kernel_env(self.build),
+                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self._ready)()
+        if self.warm:
+            run_sync(self._call)(self.warm)
+
+    async def _ready(self, timeout: float = 60) -> None:
+        """Wait until the kernel answers on shell and its output channel is connected."""
+        from queue import Empty
+
+        deadline = time.monotonic() + timeout
+        while True:
+            msg_id = self.kc.kernel_info()
+            try:
+                reply = await self._reply(msg_id, 1.0)
+            except Empty:
+                reply = None
+            if reply is not None:
+                try:  # the kernel's "busy"/"idle" for this request shows the output channel is subscribed
+                    while True:
+                        msg = await self.kc.get_iopub_msg(timeout=0.2)
+                        if msg["parent_header"].get("msg_id") == msg_id:
+                            return
+                except Empty:
+                    pass
+            if not await self.km.is_alive():
+                raise PipelineError(f"the notebook kernel ({KERNEL_NAME}) died while starting. Fix: run "
+                                    f"'.venv/bin/python -m ipykernel_launcher --help' to see why it cannot start.")
+            if time.monotonic() > deadline:
+                raise PipelineError(f"the notebook kernel did not answer within {timeout:g} s. Fix: check the "
+                                    f"machine's load and run again.")
+
+    async def _reply(self, msg_id: str, timeout: "float | None") -> dict[str, Any]:
+        """The shell reply to one request (other replies are skipped); raises queue.Empty on timeout."""
+        from queue import Empty
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = 1.0 if deadline is None else max(0.0, min(1.0, deadline - time.monotonic()))
+            try:
+                msg = await self.kc.get_shell_msg(timeout=wait)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+                if not await self.km.is_alive():
+                    raise PipelineError("the notebook kernel died. Fix: check the machine's memory and run "
+                                        "again.") from None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
+
+    async def _call(self, code: str) -> dict[str, Any]:
+        """Execute code silently and return the reply content (status ok/error, ename, evalue)."""
+        msg_id = self.kc.execute(code, silent=True, store_history=False, stop_on_error=False, allow_stdin=False)
+        return (await self._reply(msg_id, None))["content"]
+
+    def execute(self, run: Run) -> float:
+        """Execute one run into the build; returns seconds (the HTML export included)."""
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        _register_engine()
+        start = time.perf_counter()
+        if self.used:  # queued before the notebook's own requests; the kernel handles them in order
+            self.kc.execute(RESET_CODE, silent=True, store_history=False, stop_on_error=False)
+        self.used = True
+        out = Path(self.build) / run.executed_path
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            pm.execute_notebook(str(notebooks_dir() / run.notebook), str(out), parameters=run.parameters,
+                                engine_name=ENGINE, kernel_name=KERNEL_NAME, progress_bar=False,
+                                request_save_on_cell_execute=False, km=self.km, kc=self.kc)
+        except PapermillExecutionError as exc:
+            raise _failed(run, self.build, out, exc) from None
+        if run.html:
+            from jupyter_core.utils import run_sync
+
+            target = Path(self.build) / run.html
+            reply = run_sync(self._call)(f"from workbook.report import export_html as __wbk_export\n"
+                                         f"__wbk_export({str(out)!r}, {str(target)!r})\n"
+                                         f"del __wbk_export\n")
+            if reply.get("status") != "ok":
+                raise PipelineError(f"exporting {run.html} from {run.notebook} ({run.name}) failed: "
+                                    f"{reply.get('ename')}: {_strip_ansi(reply.get('evalue', ''))}. "
+                                    f"Fix: run 'make report' again; if it fails again, open "
+                                    f"{out} and check its outputs.")
+        return time.perf_counter() - start
+
+    def kill(self) -> None:
+        """Kill the kernel process at once (safe from another thread): a running notebook then fails."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        if process is not None:
+            try:
+                process.kill()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        """Stop the kernel and remove its connection files and sockets."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            if self.km is not None and self.km.has_kernel:
+                run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - the kernel is gone either way
+            pass
+        finally:
+            self.kc = self.km = None
+            if self.sockets is not None:
+                shutil.rmtree(self.sockets, ignore_errors=True)
+
+
+def _failed(run: Run, build: str, out: Path, exc: Any) -> PipelineError:
+    """The error for a failed notebook; its executed notebook is kept beside the reports."""
+    failed = Path(build).parent / ".reports-failed" / f"{run.name}.ipynb"
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        shutil.copy2(out, failed)
+    return PipelineError(f"notebook {run.notebook} ({run.name}) failed in cell {exc.exec_count or exc.cell_index}: "
+                         f"{exc.ename}: {_strip_ansi(exc.evalue)}. The executed notebook is kept at {failed}. "
+                         f"Fix: correct the cause named above and run 'make report' again.")
+
+
+_WARM: "dict[str, _Kernel]" = {}
+
+
+def _warm_kernel(build: str) -> _Kernel:
+    """This process's warm kernel for a build (execute_run without fresh_kernel); stopped at exit."""
+    kernel = _WARM.get(build)
+    if kernel is None:
+        for old in _WARM.values():
+            old.stop()
+        _WARM.clear()
+        kernel = _WARM[build] = _Kernel(build)
+        if len(_WARM) == 1:
+            atexit.register(lambda: [k.stop() for k in _WARM.values()])
+        kernel.start()
+    return kernel
+
+
 def execute_run(run: Run, build: str, fresh_kernel: bool = False) -> tuple[str, float]:
-    """Execute one notebook run into the build directory (in a worker); returns (name, seconds)."""
+    """Execute one notebook run into the build directory; returns (name, seconds).
+
+    Without fresh_kernel the run goes to this process's warm kernel for the build (reused by later calls);
+    with it, papermill starts and stops a kernel of its own.
+    """
+    if not fresh_kernel:
+        return run.name, _warm_kernel(build).execute(run)
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    os.environ["WORKBOOK_REPORTS"] = build
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     out = Path(build) / run.executed_path
     out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    options: dict[str, Any] = {}
-    if not fresh_kernel:
-        options["km"] = _kernel_manager()
+    env = _kernel_env(build)
+    saved = {k: os.environ.get(k) for k in ("WORKBOOK_REPORTS", "PYDEVD_DISABLE_FILE_VALIDATION", "MPLBACKEND")}
+    os.environ.update({k: env[k] for k in saved})
     try:
         pm.execute_notebook(str(notebooks_dir() / run.notebook), str(out), parameters=run.parameters,
                             kernel_name=KERNEL_NAME, cwd=str(notebooks_dir()), progress_bar=False,
-                            request_save_on_cell_execute=False, **options)
+                            request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
-        failed = Path(build).parent / ".reports-failed" / f"{run.name}.ipynb"
-        failed.parent.mkdir(parents=True, exist_ok=True)
-        if out.exists():
-            shutil.copy2(out, failed)
-        raise PipelineError(f"notebook {run.notebook} ({run.name}) failed in cell {exc.exec_count or exc.cell_index}: "
-                            f"{exc.ename}: {_strip_ansi(exc.evalue)}. The executed notebook is kept at {failed}. "
-                            f"Fix: correct the cause named above and run 'make report' again.") from None
+        raise _failed(run, build, out, exc) from None
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     if run.html:
         from .report import export_html
 
@@ -174,7 +455,7 @@ def execute_run(run: Run, build: str, fresh_kernel: bool = False) -> tuple[str, 
 
 
 def execute_chain(runs: "list[Run]", build: str) -> list[tuple[str, float]]:
-    """Execute dependent runs one after another on this worker's kernel."""
+    """Execute dependent runs one after another on this process's warm kernel."""
     return [execute_run(run, build) for run in runs]
 
 
@@ -204,9 +485,10 @@ def _link_file(src: "str | Path", dst: "str | Path") -> None:
 
 def _read_manifest(reports: Path) -> dict[str, Any]:
     try:
-        return json.loads((reports / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads((reports / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def _chains(pending: "list[Run]") -> list[list[Run]]:
@@ -224,10 +506,62 @@ def _chains(pending: "list[Run]") -> list[list[Run]]:
     return chains
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def regenerate(case_ids: "list[str]", *, framework: str = "", learned: bool = False, force: bool = False,
                jobs: "int | None" = None, progress: bool = True, wait_seconds: float = 0,
                after_build: "Callable[[Path], None] | None" = None) -> list[Outcome]:
     """Rebuild the reports into a temporary directory and swap it in; unchanged runs are reused."""
+    args = {"case_ids": list(case_ids), "framework": framework, "learned": bool(learned)}
+    outcomes = _locked_build(lambda build, reports: _build(args, build, reports, force, jobs, progress),
+                             wait_seconds, after_build)
+    assert outcomes is not None
+    return outcomes
+
+
+def reuse_unchanged(framework: str = "", *, wait_seconds: float = 0,
+                    after_build: "Callable[[Path], None] | None" = None) -> "list[Outcome] | None":
+    """The regeneration when nothing changed, decided without reading cases.yaml or the framework.
+
+    The previous build recorded the arguments of its plan. Every run reads cases.yaml and the framework
+    file, so when every run's key is unchanged the case list and coder choice are unchanged too. Then a
+    build reusing every run is recorded and swapped in, and its outcomes returned; otherwise None (and
+    nothing is touched): call regenerate().
+    """
+    reports = reports_dir()
+    previous = _read_manifest(reports)
+    args = previous.get(PLAN_ENTRY)
+    if not isinstance(args, dict) or args.get("framework", "") != framework:
+        return None
+    try:
+        runs = plan(list(args["case_ids"]), str(args["framework"]), bool(args["learned"]))
+    except (KeyError, TypeError):
+        return None
+    if _reusable(runs, previous, reports)[1]:
+        return None
+
+    def build_all_reused(build: Path, reports: Path) -> "list[Outcome] | None":
+        previous = _read_manifest(reports)  # again, under the lock
+        if previous.get(PLAN_ENTRY) != args:
+            return None
+        outcomes, pending = _reusable(runs, previous, reports)
+        if pending:
+            return None
+        _link_reused(outcomes, build, reports)
+        _write_records(build, outcomes, args)
+        return list(outcomes.values())
+
+    return _locked_build(build_all_reused, wait_seconds, after_build)
+
+
+def _locked_build(make: "Callable[[Path, Path], list[Outcome] | None]", wait_seconds: float,
+                  after_build: "Callable[[Path], None] | None") -> "list[Outcome] | None":
+    """Under the reports lock: build into a temporary directory beside reports/ and swap it in."""
     reports = reports_dir()
     reports.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(reports.parent / f".{reports.name}.lock"))
@@ -242,15 +576,14 @@ def regenerate(case_ids: "list[str]", *, framework: str = "", learned: bool = Fa
             shutil.rmtree(stale, ignore_errors=True)
         build = Path(tempfile.mkdtemp(prefix=f".{reports.name}-build-", dir=reports.parent))
         try:
-            outcomes = _build(case_ids, build, reports, framework, learned, force, jobs, progress)
+            outcomes = make(build, reports)
+            if outcomes is None:
+                return None
             if after_build:
                 after_build(build)
             for keep in KEEP_FILES:
                 if (reports / keep).exists() and not (build / keep).exists():
                     shutil.copy2(reports / keep, build / keep)
-            manifest = {o.name: {"key": o.key, "outputs": o.outputs} for o in outcomes}
-            (build / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-            (build / BUILD_RECORD).write_text(json.dumps([asdict(o) for o in outcomes], indent=1), encoding="utf-8")
             swap_in(build, reports)
         finally:
             if build.exists():
@@ -260,11 +593,9 @@ def regenerate(case_ids: "list[str]", *, framework: str = "", learned: bool = Fa
         lock.release()
 
 
-def _build(case_ids: "list[str]", build: Path, reports: Path, framework: str, learned: bool, force: bool,
-           jobs: "int | None", progress: bool) -> list[Outcome]:
-    runs = plan(case_ids, framework, learned)
+def _reusable(runs: "list[Run]", previous: dict[str, Any], reports: Path) -> tuple[dict[str, Outcome], list[Run]]:
+    """Key every run; those whose key and outputs are in the previous build are reused, the rest pending."""
     lib = library_hash()
-    previous = {} if force else _read_manifest(reports)
     keys: dict[str, str] = {}
     outcomes: dict[str, Outcome] = {}
     pending: list[Run] = []
@@ -272,58 +603,156 @@ def _build(case_ids: "list[str]", build: Path, reports: Path, framework: str, le
         keys[run.name] = run_key(run, keys, lib)
         old = previous.get(run.name)
         deps_fresh = all(outcomes[a].status == "reused" for a in run.after)
-        reusable = (old and old.get("key") == keys[run.name] and deps_fresh
+        reusable = (isinstance(old, dict) and old.get("key") == keys[run.name] and deps_fresh
                     and all((reports / p).exists() for p in old.get("outputs", [])))
         if reusable:
-            for rel in old["outputs"]:
-                _link_or_copy(reports / rel, build / rel)
             outcomes[run.name] = Outcome(run.name, "reused", 0.0, keys[run.name], list(old["outputs"]))
         else:
             outcomes[run.name] = Outcome(run.name, "pending", 0.0, keys[run.name])
             pending.append(run)
+    return outcomes, pending
+
+
+def _link_reused(outcomes: "dict[str, Outcome]", build: Path, reports: Path) -> None:
+    for outcome in outcomes.values():
+        if outcome.status == "reused":
+            for rel in outcome.outputs:
+                _link_or_copy(reports / rel, build / rel)
+
+
+def _write_records(build: Path, outcomes: "dict[str, Outcome]", args: dict[str, Any]) -> None:
+    """The manifest (keys and outputs of every run, and the plan's arguments) and build.json."""
+    manifest: dict[str, Any] = {PLAN_ENTRY: args}
+    manifest.update({o.name: {"key": o.key, "outputs": o.outputs} for o in outcomes.values()})
+    (build / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    (build / BUILD_RECORD).write_text(json.dumps([asdict(o) for o in outcomes.values()], indent=1), encoding="utf-8")
+
+
+def _build(args: dict[str, Any], build: Path, reports: Path, force: bool, jobs: "int | None",
+           progress: bool) -> list[Outcome]:
+    runs = plan(args["case_ids"], args["framework"], args["learned"])
+    outcomes, pending = _reusable(runs, {} if force else _read_manifest(reports), reports)
+    _link_reused(outcomes, build, reports)
     if pending:
         _execute(pending, build, jobs, progress, outcomes)
     for run in runs:
         if outcomes[run.name].status == "executed":
             outcomes[run.name].outputs = _existing(build, (*run.outputs, run.executed_path))
-    return [outcomes[r.name] for r in runs]
+    ordered = {r.name: outcomes[r.name] for r in runs}
+    _write_records(build, ordered, args)
+    return list(ordered.values())
 
 
 def _existing(build: Path, rels: "tuple[str, ...]") -> list[str]:
     return [rel for rel in rels if (build / rel).exists()]
 
 
+def _homes(chains: "list[list[Run]]", names: "set[str]", lanes: int) -> list[int]:
+    """The lane each chain is expected to run on (its kernel pre-imports for it): chains that wait for
+    other pending chains (the synthesis) go to the last lane, the others are spread over the rest."""
+    joins = [i for i, c in enumerate(chains) if any(a in names for a in c[0].after)]
+    homes = [0] * len(chains)
+    others = max(1, lanes - 1) if joins else lanes
+    n = 0
+    for i in range(len(chains)):
+        if i in joins:
+            homes[i] = lanes - 1
+        else:
+            homes[i] = n % others
+            n += 1
+    return homes
+
+
 def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bool,
              outcomes: "dict[str, Outcome]") -> None:
-    """Run pending runs: independent chains in parallel worker processes, dependants when ready."""
-    from tqdm.auto import tqdm
+    """Run pending runs on warm kernels: independent chains in parallel lanes, dependants when ready."""
+    import queue
+    import threading
 
     chains = _chains(pending)
     names = {r.name for r in pending}
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(chains)))
-    bar = tqdm(total=len(pending), desc="regenerating", unit="notebook", disable=not progress, leave=True)
-    done: set[str] = set()
-    waiting = list(chains)
-    running: dict[Future, list[Run]] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    n_lanes = max(1, min(jobs or _cores(), len(chains)))
+    homes = _homes(chains, names, n_lanes)
+    events: "queue.Queue[tuple[str, int, Any]]" = queue.Queue()
+    kernels: list[_Kernel] = []
+    inboxes: "list[queue.Queue[list[Run] | None]]" = []
+    for lane in range(n_lanes):
+        notebooks: list[str] = []
+        for i, chain in enumerate(chains):
+            if homes[i] == lane:
+                notebooks += [r.notebook for r in chain if r.notebook not in notebooks]
+        export = any(r.html for i, c in enumerate(chains) if homes[i] == lane for r in c)
+        kernels.append(_Kernel(str(build), warm_up_code(notebooks, export)))
+        inboxes.append(queue.Queue())
+
+    def lane_main(lane: int) -> None:
+        kernel = kernels[lane]
         try:
-            while waiting or running:
-                for chain in [c for c in waiting if all(a in done or a not in names for a in c[0].after)]:
-                    waiting.remove(chain)
-                    running[pool.submit(execute_chain, chain, str(build))] = chain
-                if not running:
-                    raise PipelineError("the notebook runs have a dependency cycle. Fix: check runner.plan().")
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    chain = running.pop(future)
-                    for name, seconds in future.result():
-                        outcomes[name].status, outcomes[name].seconds = "executed", round(seconds, 3)
-                        done.add(name)
-                        bar.update(1)
-                        bar.set_postfix_str(name)
-        except BaseException:
-            for future in running:
-                future.cancel()
-            raise
+            kernel.start()
+            events.put(("idle", lane, None))
+            while True:
+                chain = inboxes[lane].get()
+                if chain is None:
+                    break
+                for run in chain:
+                    events.put(("done", lane, (run.name, kernel.execute(run))))
+                events.put(("idle", lane, None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            events.put(("error", lane, exc))
         finally:
+            kernel.stop()
+
+    threads = [threading.Thread(target=lane_main, args=(i,), name=f"workbook-lane-{i}", daemon=True)
+               for i in range(n_lanes)]
+    for thread in threads:
+        thread.start()
+    bar = None
+    ok = False
+    try:
+        import papermill  # noqa: F401 - while the kernels start
+
+        _register_engine()
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(pending), desc="regenerating", unit="notebook", leave=True)
+        done: set[str] = set()
+        waiting = list(range(len(chains)))
+        idle: list[int] = []
+        while waiting or len(idle) < n_lanes:
+            try:
+                kind, lane, payload = events.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if kind == "error":
+                raise payload
+            if kind == "done":
+                name, seconds = payload
+                outcomes[name].status, outcomes[name].seconds = "executed", round(seconds, 3)
+                done.add(name)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(name)
+            else:
+                idle.append(lane)
+            ready = [i for i in waiting if all(a in done or a not in names for a in chains[i][0].after)]
+            for i in ready:
+                if not idle:
+                    break
+                lane_for = homes[i] if homes[i] in idle else idle[0]  # prefer the lane that pre-imported for it
+                idle.remove(lane_for)
+                waiting.remove(i)
+                inboxes[lane_for].put(chains[i])
+            if waiting and not ready and len(idle) == n_lanes:
+                raise PipelineError("the notebook runs have a dependency cycle. Fix: check runner.plan().")
+        ok = True
+    finally:
+        if not ok:
+            for kernel in kernels:
+                kernel.kill()
+        for inbox in inboxes:
+            inbox.put(None)
+        for thread in threads:
+            thread.join(timeout=None if ok else 15)
+        if bar is not None:
             bar.close()

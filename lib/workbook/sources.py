@@ -44,7 +44,8 @@ _TXT_HEADING = re.compile(r"^\[(.+)\]\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _ABBREV = "".join(rf"(?<!\b{re.escape(a)})" for a in ("et al.", "e.g.", "i.e.", "p.", "pp.", "vs.", "Dr.", "No.",
                                                         "St.", "cf.", "approx.", "Fig.", "Vol."))
-_SENTENCE_END = re.compile(r"(?<=[.!?])" + _ABBREV + r"[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])" + _ABBREV + r"([\"')\]]*)\s+(?=[\"'(\[]?[A-Z0-9])")
+"""The gap between two sentences; group 1 is the closing quotes or brackets that end the first one."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,12 @@ def split_sentences(paragraph: str) -> list[str]:
     text = " ".join(paragraph.split())
     if not text:
         return []
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    pieces, start = [], 0
+    for gap in _SENTENCE_END.finditer(text):
+        pieces.append(text[start:gap.end(1)])  # keep a closing quote or bracket with its sentence
+        start = gap.end()
+    pieces.append(text[start:])
+    return [s.strip() for s in pieces if s.strip()]
 
 
 def _blank_comments(text: str) -> str:

@@ -65,7 +65,8 @@ class AssociationResult:
                 f"{self.n_findings} findings. {self.reason}")
         if self.dropped:
             text += f" Left out because no finding speaks to them: {', '.join(self.dropped)}."
-        return text
+        return text + (" A small p-value means the cases' sources spread their attention over the dimensions "
+                       "differently; it says nothing about how well integration worked in any case.")
 
 
 def expected_counts(table: np.ndarray) -> np.ndarray:

@@ -4,21 +4,26 @@ from __future__ import annotations
 import argparse
 import copy
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pandas as pd
 
+from .agreement import pairwise_agreement
+from .cases import load_cases
+from .coding import rule_coder
 from .errors import EvidenceError, ParameterError, problem
+from .extract import load_case_sources
 from .framework import POLARITIES, Framework
 from .paths import evidence_dir
-from .synthesis import split_ids
+from .review_ui import coded_findings
+from .synthesis import framework_matrix, split_ids
 from .yamlio import load_yaml, schema_problems
 
 ANSWER_TAG = "answer"
 EXERCISE_TAG = "exercise"
+EXAMPLE_COLUMNS: tuple[str, ...] = ("dimension", "case", "finding_id", "source", "locator", "polarity", "statement")
 
 REFERENCE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -45,67 +50,32 @@ REFERENCE_SCHEMA: dict[str, Any] = {
 }
 
 
-# -- agreement primitives ----------------------------------------------------------------------
-def share(flags: Sequence[bool]) -> float:
-    """The share of true values (NaN for an empty sequence)."""
-    return sum(map(bool, flags)) / len(flags) if len(flags) else float("nan")
-
-
-def kappa(a: Sequence[Any], b: Sequence[Any]) -> float:
-    """Cohen's kappa of two coders' labels for the same items; NaN when undefined (no items, or chance agreement 1)."""
-    if len(a) != len(b):
-        raise ValueError(f"kappa needs two equally long label lists (got {len(a)} and {len(b)}).")
-    n = len(a)
-    if not n:
-        return float("nan")
-    observed = sum(x == y for x, y in zip(a, b)) / n
-    ca, cb = Counter(a), Counter(b)
-    expected = sum(ca[k] * cb[k] for k in ca) / (n * n)
-    if expected >= 1:
-        return float("nan")
-    return (observed - expected) / (1 - expected)
-
-
 # -- findings for the teaching notebooks ------------------------------------------------------
 def all_coded(settings) -> pd.DataFrame:
     """The coded findings of every case in cases.yaml order (from reports/coded/ or coded on the fly)."""
-    from .cases import load_cases
-    from .review_ui import coded_findings  # deferred: review_ui imports this module
-
     return pd.concat([coded_findings(cid, settings) for cid in load_cases(settings.evidence)], ignore_index=True)
 
 
 def examples(coded: pd.DataFrame, framework: Framework, per_case: int = 1) -> pd.DataFrame:
-    """Illustrative findings per dimension and case: reviewed ones first, then those the coder ties most clearly to it."""
-    from .coding import rule_coder
-
+    """Example findings per dimension and case: reviewed ones first, then those the coder ties most clearly to it."""
     scores = pd.DataFrame([c.scores for c in rule_coder(framework).code(coded["statement"].tolist())],
                           index=coded.index).reindex(columns=list(framework.dimension_ids), fill_value=0.0)
-    reviewed = coded["decided_by"].ne("auto") if "decided_by" in coded else pd.Series(False, index=coded.index)
+    dims = coded["dimensions"].map(split_ids)
+    ranked = coded.assign(reviewed=coded.get("decided_by", pd.Series("auto", index=coded.index)).ne("auto"),
+                          n_codes=dims.map(len))
     rows = []
     for dim in framework.dimension_ids:
-        others = scores.drop(columns=[dim]).max(axis=1)
-        ranked = coded.assign(reviewed=reviewed, margin=scores[dim] - others,
-                              n_codes=coded["dimensions"].map(lambda v: len(split_ids(v))))
-        ranked = ranked[coded["dimensions"].map(lambda v: dim in split_ids(v))]
-        ranked = ranked.sort_values(["reviewed", "n_codes", "margin"], ascending=[False, True, False], kind="stable")
-        for _, group in ranked.groupby("case", sort=False):
-            for _, row in group.head(per_case).iterrows():
-                rows.append({"dimension": dim, "case": row["case"], "finding_id": row["finding_id"],
-                             "source": row["source"], "locator": row["locator"], "polarity": row["polarity"],
-                             "statement": row["statement"]})
-    out = pd.DataFrame(rows, columns=["dimension", "case", "finding_id", "source", "locator", "polarity", "statement"])
-    order = {c: i for i, c in enumerate(dict.fromkeys(coded["case"]))}
-    return out.sort_values(["dimension", "case"], key=lambda col: col.map(order) if col.name == "case"
-                           else col.map({d: i for i, d in enumerate(framework.dimension_ids)}),
-                           kind="stable").reset_index(drop=True)
+        margin = scores[dim] - scores.drop(columns=[dim]).max(axis=1)
+        hits = ranked[dims.map(lambda ds: dim in ds)].assign(margin=margin)
+        hits = hits.sort_values(["reviewed", "n_codes", "margin"], ascending=[False, True, False], kind="stable")
+        for case in dict.fromkeys(coded["case"]):
+            for _, row in hits[hits["case"] == case].head(per_case).iterrows():
+                rows.append({"dimension": dim, **{k: row[k] for k in EXAMPLE_COLUMNS[1:]}})
+    return pd.DataFrame(rows, columns=list(EXAMPLE_COLUMNS))
 
 
 def source_profile(coded: pd.DataFrame, settings) -> pd.DataFrame:
     """Per source: its case, kind, what was read, findings, and coded (finding, dimension) pairs."""
-    from .cases import load_cases
-    from .extract import load_case_sources
-
     codes = coded.assign(n_codes=coded["dimensions"].map(lambda v: len(split_ids(v))))
     counts = codes.groupby("source").agg(findings=("finding_id", "size"), codes=("n_codes", "sum"))
     rows = []
@@ -126,8 +96,6 @@ def share_matrix(matrix: pd.DataFrame, coded: pd.DataFrame) -> pd.DataFrame:
 
 def without_largest_source(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]") -> pd.DataFrame:
     """For each case: its largest source, and how the case's matrix row changes when that source is left out."""
-    from .synthesis import framework_matrix
-
     full = framework_matrix(coded, framework, case_ids)
     rows = []
     for case in case_ids:
@@ -152,20 +120,24 @@ def reference_path(evidence: "Path | None" = None) -> Path:
 
 
 def load_reference(framework: Framework, evidence: "Path | None" = None) -> pd.DataFrame:
-    """The reference coding (item, finding_id, dimensions ';'-joined, polarity, rationale), checked against the framework."""
+    """The reference coding (item, finding_id, dimensions ';'-joined, polarity, rationale), checked."""
     path = reference_path(evidence)
     doc = load_yaml(path)
     found = schema_problems(doc, REFERENCE_SCHEMA)
     if found:
         raise EvidenceError(found)
     rows, problems, seen = [], [], set()
+    if doc.data["framework"] != framework.id:
+        problems.append(problem(path, f"is a reference for framework {doc.data['framework']!r}, not {framework.id!r}.",
+                                "code the items against the current framework and update `framework:`.",
+                                line=doc.line_of(("framework",))))
     known = set(framework.dimension_ids)
     for i, raw in enumerate(doc.data["items"]):
         line = doc.line_of(("items", i))
         unknown = [d for d in raw["dimensions"] if d not in known]
         if unknown:
-            problems.append(problem(path, f"unknown dimension(s) {unknown}.", f"use: {', '.join(framework.dimension_ids)}.",
-                                    line=line, record=raw["finding_id"]))
+            problems.append(problem(path, f"unknown dimension(s) {unknown}.",
+                                    f"use: {', '.join(framework.dimension_ids)}.", line=line, record=raw["finding_id"]))
         if raw["item"] in seen:
             problems.append(problem(path, f"item number {raw['item']} is used twice.", "number items 1, 2, 3, ...",
                                     line=line, record=raw["finding_id"]))
@@ -226,7 +198,7 @@ class Comparison:
     answered: int
     total: int
     by_dimension: pd.DataFrame
-    """dimension, label, student, reference, both, agreement, kappa (one row per dimension)."""
+    """dimension, label, student, reference, both, agreement, kappa, ci_low, ci_high, note (one row per dimension)."""
     polarity_agreement: float
     polarity_kappa: float
     items: pd.DataFrame
@@ -244,17 +216,23 @@ class Comparison:
 
 
 def compare(student: pd.DataFrame, reference: pd.DataFrame, framework: Framework) -> Comparison:
-    """Compare a student's codes with the reference over the items the student answered."""
+    """Compare a student's codes with the reference over the items answered (kappa from workbook.agreement)."""
     both = reference.merge(student, on="item", how="inner", suffixes=("_reference", "_student"))
     ref_sets = [set(split_ids(v)) for v in both["dimensions_reference"]]
     stu_sets = [set(split_ids(v)) for v in both["dimensions_student"]]
+    codes = pd.concat([pd.DataFrame({"finding_id": both["item"].astype(str), "coder": who,
+                                     "dimensions": both[f"dimensions_{who}"], "polarity": both[f"polarity_{who}"]})
+                       for who in ("student", "reference")], ignore_index=True)
+    stats = pairwise_agreement(codes, framework.dimension_ids).set_index("dimension")
     rows = []
     for dim in framework.dimension_ids:
         r = [dim in s for s in ref_sets]
         s = [dim in s for s in stu_sets]
         rows.append({"dimension": dim, "label": framework.dimension(dim).label, "student": sum(s),
                      "reference": sum(r), "both": sum(x and y for x, y in zip(r, s)),
-                     "agreement": share([x == y for x, y in zip(r, s)]), "kappa": kappa(s, r)})
+                     "agreement": stats.loc[dim, "percent_agreement"], "kappa": stats.loc[dim, "kappa"],
+                     "ci_low": stats.loc[dim, "ci_low"], "ci_high": stats.loc[dim, "ci_high"],
+                     "note": stats.loc[dim, "note"]})
     items = pd.DataFrame({
         "item": both["item"], "finding_id": both["finding_id"],
         "student_dimensions": both["dimensions_student"], "reference_dimensions": both["dimensions_reference"],
@@ -265,11 +243,9 @@ def compare(student: pd.DataFrame, reference: pd.DataFrame, framework: Framework
     items["polarity_match"] = items["student_polarity"] == items["reference_polarity"]
     items["match"] = (items["missed"] == "") & (items["extra"] == "") & items["polarity_match"]
     items["rationale"] = both["rationale"]
-    return Comparison(
-        answered=len(both), total=len(reference), by_dimension=pd.DataFrame(rows),
-        polarity_agreement=share(list(items["polarity_match"])),
-        polarity_kappa=kappa(list(both["polarity_student"]), list(both["polarity_reference"])),
-        items=items)
+    return Comparison(answered=len(both), total=len(reference), by_dimension=pd.DataFrame(rows),
+                      polarity_agreement=float(stats.loc["polarity", "percent_agreement"]),
+                      polarity_kappa=float(stats.loc["polarity", "kappa"]), items=items)
 
 
 # -- hand-outs ---------------------------------------------------------------------------------

@@ -198,3 +198,23 @@ def cue_examples(term: str, limit: int = 40) -> list[str]:
     for options in slots:
         out = [f"{prefix} {o}".strip() for prefix in out for o in options][:limit]
     return [o for o in out if o]
+
+
+def first_chars(term: str, width: int = 1) -> set[str] | None:
+    """The lower-case first `width` characters a cue's match can start with (None when unknown)."""
+    raw = term.strip()
+    if raw.startswith("re:"):
+        return None
+    chars: set[str] = set()
+    for word in raw.split():
+        optional = word.startswith("[") and word.endswith("]")
+        body = word[1:-1] if optional else word
+        for alt in body.split("|"):
+            alt = alt.lstrip("=").lower()
+            head = alt[:width]
+            if len(head) < width or not head.isalpha():
+                return None
+            chars.add(head)
+        if not optional:
+            return chars
+    return None

@@ -86,14 +86,14 @@ plt.show()
 
 # %%
 pd.DataFrame([{"id": d.id, "dimension": d.label, "definition": d.definition, "requires": len(d.requires)}
-              for d in fw.dimensions]).style.hide(axis="index")
+              for d in fw.dimensions]).style.hide(axis="index").set_properties(**{"text-align": "left"})
 
 # %% [markdown]
 # ## What delivery on each dimension requires
 
 # %%
 pd.DataFrame([{"dimension": r.dimension, "item": r.id, "requires": r.text}
-              for r in fw.requirements]).style.hide(axis="index")
+              for r in fw.requirements]).style.hide(axis="index").set_properties(**{"text-align": "left"})
 
 # %% [markdown]
 # ## Each dimension in the three cases

@@ -47,6 +47,7 @@ import workbook.stages as stages
 from workbook import teaching
 
 pd.set_option("display.max_colwidth", None)
+LEFT = {"text-align": "left"}
 settings = stages.resolve(evidence_dir, reports_dir)
 fw = settings.framework
 coded = teaching.all_coded(settings)
@@ -62,7 +63,7 @@ print(f"{len(items)} findings to code.")
 # ## The findings to code
 
 # %%
-items[["item", "case", "source", "locator", "statement"]].style.hide(axis="index")
+items[["item", "case", "source", "locator", "statement"]].style.hide(axis="index").set_properties(**LEFT)
 
 # %% [markdown]
 # ## Your answers
@@ -105,7 +106,7 @@ print(f"Answered {comparison.answered} of {comparison.total}; "
       f"{comparison.answered - len(comparison.differences)} exactly as the reference. "
       f"Mean kappa over dimensions: {comparison.mean_kappa:.2f}. "
       f"Polarity: {comparison.polarity_agreement:.0%} agreement, kappa {comparison.polarity_kappa:.2f}.")
-comparison.by_dimension.round(2).style.hide(axis="index")
+comparison.by_dimension.style.hide(axis="index").format(precision=2, na_rep="n/a")
 
 # %% [markdown] tags=["answer"]
 # ## Where and why you differ
@@ -115,14 +116,14 @@ comparison.by_dimension.round(2).style.hide(axis="index")
 # %% tags=["answer"]
 differences = comparison.differences.merge(items[["item", "statement"]], on="item", how="left")
 differences[["item", "statement", "student_dimensions", "reference_dimensions", "missed", "extra",
-             "student_polarity", "reference_polarity", "rationale"]].style.hide(axis="index")
+             "student_polarity", "reference_polarity", "rationale"]].style.hide(axis="index").set_properties(**LEFT)
 
 # %% [markdown] tags=["answer"]
 # ## The full reference coding
 
 # %% tags=["answer"]
 reference.merge(items[["item", "statement"]], on="item", how="left")[
-    ["item", "statement", "dimensions", "polarity", "rationale"]].style.hide(axis="index")
+    ["item", "statement", "dimensions", "polarity", "rationale"]].style.hide(axis="index").set_properties(**LEFT)
 
 # %% [markdown]
 # ## Discuss

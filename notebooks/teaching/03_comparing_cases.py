@@ -66,7 +66,7 @@ plt.show()
 
 # %%
 profile = teaching.source_profile(coded, settings)
-profile.style.hide(axis="index")
+profile.style.hide(axis="index").set_properties(**{"text-align": "left"})
 
 # %%
 profile.pivot_table(index="case", columns="kind", values="findings", aggfunc="sum", fill_value=0).reindex(case_ids)

@@ -1,0 +1,185 @@
+"""What leaves the workbook: evidence text is escaped in HTML, formula-like cells are neutralised in CSV and XLSX,
+and notebook kernels talk over local IPC sockets rather than TCP ports."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import pytest
+
+from workbook.tables import FORMULA_PREFIXES, export_safe, neutralise, read_csv, write_csv
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+HOSTILE = (f"\n## Hostile section\n\n- Staff wrote {SCRIPT} and {IMG} in the shared notes.\n"
+           f"- {FORMULA}\n")
+
+
+# ------------------------------------------------------------------ formula neutralisation
+
+@pytest.mark.parametrize("cell, shown", [
+    ("=1+1", "'=1+1"), ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("-", "'-"), ("- a list item", "'- a list item"),
+    ("-inf", "'-inf"), ("+nan", "'+nan"), ("-1_000", "'-1_000"),
+    ("-1.5", "-1.5"), ("+3", "+3"), ("-1,200", "-1,200"), ("-4%", "-4%"), ("-.5", "-.5"), ("-2e3", "-2e3"),
+    ("plain", "plain"), ("", ""), ("a=b", "a=b"), (" =1", " =1"),
+])
+def test_a_cell_a_spreadsheet_would_run_is_neutralised(cell: str, shown: str):
+    assert neutralise(cell) == shown
+
+
+def test_every_prefix_the_issue_names_is_covered():
+    assert set(FORMULA_PREFIXES) == {"=", "+", "-", "@", "\t", "\r"}
+
+
+def test_export_safe_neutralises_text_and_headers_but_not_numbers():
+    df = pd.DataFrame({"=head": ["=cmd", "ok"], "n": [-1, 2], "f": [-1.5, None], "s": pd.array(["@x", None],
+                                                                                             dtype="string")})
+    out = export_safe(df)
+    assert list(out.columns) == ["'=head", "n", "f", "s"]
+    assert out["'=head"].tolist() == ["'=cmd", "ok"]
+    assert out["n"].tolist() == [-1, 2] and out["f"].iloc[0] == -1.5
+    assert out["s"].iloc[0] == "'@x"
+    assert df.columns[0] == "=head" and df["=head"].iloc[0] == "=cmd"  # the input is left alone
+
+
+def test_write_csv_safe_writes_neutralised_cells_and_plain_numbers(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    write_csv(pd.DataFrame({"text": [FORMULA, "-1.5", "+cmd"]}), path, safe=True)
+    assert read_csv(path)["text"].tolist() == ["'" + FORMULA, "-1.5", "'+cmd"]
+    write_csv(pd.DataFrame({"text": [FORMULA]}), path)
+    assert read_csv(path)["text"].tolist() == [FORMULA]  # internal tables keep the text as written
+
+
+def test_xlsx_export_stores_formula_like_text_as_text(tmp_path: Path):
+    from openpyxl import load_workbook
+
+    from workbook.export import write_xlsx
+
+    write_xlsx({"t": pd.DataFrame({"text": [FORMULA, "@SUM(A1)", "-1.5"], "n": [-1, 0, 1]})}, tmp_path / "t.xlsx")
+    sheet = load_workbook(tmp_path / "t.xlsx")["t"]
+    cells = [(c.value, c.data_type) for c in sheet["A"][1:]]
+    assert cells == [("'" + FORMULA, "s"), ("'@SUM(A1)", "s"), ("-1.5", "s")]
+    assert [c.value for c in sheet["B"][1:]] == [-1, 0, 1]
+
+
+# ------------------------------------------------------------------ the pipeline, with hostile evidence
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Reports regenerated from a copy of the evidence whose Torbay source holds script, img and formula text."""
+    from workbook.cases import load_cases
+    from workbook.runner import regenerate
+
+    root = tmp_path_factory.mktemp("hostile")
+    evidence, reports = root / "evidence", root / "reports"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "evidence", evidence)
+    with (evidence / "sources" / "torbay" / "davies_2011.md").open("a", encoding="utf-8") as handle:
+        handle.write(HOSTILE)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WORKBOOK_EVIDENCE", str(evidence))
+        mp.setenv("WORKBOOK_REPORTS", str(reports))
+        regenerate(list(load_cases()), progress=False)
+        yield reports
+
+
+@pytest.mark.slow
+def test_the_html_report_shows_evidence_tags_as_text(hostile_reports: Path):
+    html = (hostile_reports / "synthesis.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>alert" not in html and "<img src=x" not in html
+
+
+@pytest.mark.slow
+def test_the_markdown_report_shows_evidence_tags_as_text(hostile_reports: Path):
+    markdown = (hostile_reports / "synthesis.md").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown and "<script>alert" not in markdown
+
+
+@pytest.mark.slow
+def test_exported_tables_hold_no_live_formula(hostile_reports: Path):
+    from openpyxl import load_workbook
+
+    exported = sorted((hostile_reports / "tables").glob("*.csv"))
+    assert exported
+    cells = [(path.name, cell) for path in exported if path.stat().st_size > 1
+             for row in read_csv(path).itertuples(index=False) for cell in row]
+    assert any(cell == "'" + FORMULA for _, cell in cells), "the hostile finding should appear in some table"
+    live = [(name, cell) for name, cell in cells if cell[:1] in ("=", "@", "\t", "\r")
+            or (cell[:1] in "+-" and neutralise(cell) != cell)]
+    assert live == []
+    book = load_workbook(hostile_reports / "synthesis.xlsx")
+    assert [(s.title, c.coordinate) for s in book for row in s.iter_rows() for c in row if c.data_type == "f"] == []
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="notebooks 01_extract/02_code show findings with pandas Styler, which does not "
+                                       "escape HTML (fix: .format(escape='html'))")
+def test_executed_notebooks_in_reports_escape_evidence_text(hostile_reports: Path):
+    raw = []
+    for path in sorted((hostile_reports / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            for output in cell.get("outputs", []):
+                html = "".join(output.get("data", {}).get("text/html", ""))
+                if "<script>alert" in html or "<img src=x" in html:
+                    raw.append(path.name)
+    assert raw == []
+
+
+# ------------------------------------------------------------------ kernels over IPC
+
+KERNEL_PROBE = """
+import json, os
+from jupyter_core.utils import run_sync
+from workbook.runner import _kernel_manager, _shutdown_kernel
+km = _kernel_manager()
+info = {"transport": km.transport, "ip": km.ip}
+if os.environ.get("START_KERNEL"):
+    import psutil
+    run_sync(km.start_kernel)()
+    client = km.client()
+    client.start_channels()
+    run_sync(client.wait_for_ready)(timeout=60)
+    conn = km.get_connection_info()
+    kernel = psutil.Process(km.provisioner.process.pid)
+    info.update(started=conn["transport"], sockets=[os.path.exists(f"{km.ip}-{conn[name]}")
+                                                    for name in ("shell_port", "iopub_port", "control_port")],
+                tcp=[c.laddr.ip for c in kernel.net_connections(kind="tcp") if c.status == "LISTEN"])
+    client.stop_channels()
+    _shutdown_kernel()
+print(json.dumps(info))
+"""
+
+
+def probe_kernel(start: bool) -> dict:
+    """What a fresh process's pipeline kernel manager reports (and, if asked, the kernel it starts)."""
+    env = dict(os.environ, START_KERNEL="1" if start else "")
+    result = subprocess.run([sys.executable, "-c", KERNEL_PROBE], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="IPC transport is POSIX only")
+def test_pipeline_kernels_use_ipc_transport():
+    info = probe_kernel(start=False)
+    assert info["transport"] == "ipc"
+    assert Path(info["ip"]).parent.name.startswith("wbk-")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="IPC transport is POSIX only")
+def test_a_started_pipeline_kernel_listens_on_ipc_sockets_not_tcp_ports():
+    info = probe_kernel(start=True)
+    assert info["started"] == "ipc" and info["sockets"] == [True, True, True]
+    # ipykernel itself always binds one loopback port (its IOPub pipe for forked subprocesses; not configurable):
+    # no channel of the kernel is on TCP, and nothing listens beyond this machine.
+    assert info["tcp"] in ([], ["127.0.0.1"])
+    assert not Path(info["ip"]).parent.exists(), "the socket directory is removed at exit"
