@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 
-.PHONY: report test lab clean bench env validate help
+.PHONY: report test lab clean bench env validate help handout
 
 help:
 	@echo "make report   regenerate reports/ (synthesis.html, tables/, figures/)"
 	@echo "make test     run every test, notebooks included"
 	@echo "make lab      JupyterLab on notebooks/ with the project's kernel"
 	@echo "make bench    run the benchmarks (coding accuracy, regeneration, coding at scale)"
+	@echo "make handout  the coding exercise without answers -> reports/handout/"
 	@echo "make clean    remove generated output"
 
 env: $(STAMP)
@@ -42,6 +43,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/coding_accuracy.py
 	$(BIN)/python benchmarks/regenerate.py
 	$(BIN)/python benchmarks/coding_scale.py
+
+handout: $(STAMP)
+	$(BIN)/python -m workbook.teaching handout notebooks/teaching/02_coding_exercise.py reports/handout/02_coding_exercise.ipynb
 
 clean:
 	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -120,7 +120,9 @@ reported = outcomes.outcomes_table(outcomes.load_outcomes(settings.evidence),
              "Figures exactly as the sources report them. The change is computed (absolute, and percent of the "
              "baseline) only where a source gives both a baseline and a follow-up value; otherwise the change is "
              "shown as the source reports it. Nothing is shown that the sources do not report.")
- + doc.table(reported, "outcomes", "Outcome figures with the source and locator of each."))
+ + doc.table(reported, "outcomes", "Outcome figures with the source and locator of each.",
+             show=["case", "measure", "baseline", "follow_up", "unit", "change", "change_basis", "citation", "locator",
+                   "note"]))
 
 # %%
 test = statistics.association_test(coded, fw, case_ids)
@@ -169,7 +171,9 @@ review_findings = confidence.load_review_findings(confidence.review_findings_pat
              "judgements. The workbook counts the findings, cases and sources behind each review finding; the "
              "judgements and their explanations are the reviewers'. " + confidence.RULE_TEXT)
  + doc.table(confidence.soqf_table(review_findings, coded, kinds), "summary_of_qualitative_findings",
-             "Summary of Qualitative Findings.")
+             "Summary of Qualitative Findings: each review finding, what it rests on, and the overall confidence "
+             "with its explanation.",
+             show=["id", "review_finding", "finding_ids", "basis", "confidence", "explanation"])
  + doc.table(confidence.judgements_table(review_findings), "cerqual_judgements",
              "The reviewers' judgements per CERQual component."))
 

@@ -13,7 +13,7 @@ import pytest
 
 from workbook.cases import get_case, load_cases
 from workbook.cli import main
-from workbook.errors import EvidenceError, ReviewError
+from workbook.errors import EvidenceError, ParameterError, ReviewError
 from workbook.extract import extract_case, load_case_sources
 from workbook.framework import load_framework
 from workbook.reviews import load_reviews, record_decision, reviews_path
@@ -48,10 +48,12 @@ def line_of(path: Path, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in {path}")
 
 
-def only(problems: list[str]) -> str:
-    """The one problem of a list (a broken file must not drown in follow-on noise)."""
-    assert len(problems) == 1, problems
-    return problems[0]
+def only(problems: list[str], name: str) -> str:
+    """The one problem about file `name` (and no "not listed" noise about every source when cases.yaml breaks)."""
+    about = [p for p in problems if f"{name}:" in p]
+    assert len(about) == 1, problems
+    assert not [p for p in problems if "is not listed under any case" in p], problems
+    return about[0]
 
 
 # ------------------------------------------------------------------ malformed YAML: line and column
@@ -64,8 +66,9 @@ def test_malformed_cases_yaml_names_line_and_column(evidence_copy: Path, capsys)
         load_cases(evidence_copy)
     code, problems = validate(capsys)
     assert code == 1
-    assert re.search(rf"cases.yaml:{line}:1: .*tab|cases.yaml:{line}:1: found character", only(problems))
-    assert "Fix: correct the YAML syntax" in problems[0]
+    message = only(problems, "cases.yaml")
+    assert f"cases.yaml:{line}:1: found character '\\t' that cannot start any token." in message
+    assert "Fix: correct the YAML syntax" in message
 
 
 def test_malformed_framework_yaml_names_line_and_column(evidence_copy: Path, capsys):
@@ -76,7 +79,8 @@ def test_malformed_framework_yaml_names_line_and_column(evidence_copy: Path, cap
         load_framework(path)
     code, problems = validate(capsys)
     assert code == 1
-    found = re.search(r"framework.yaml:(\d+):(\d+): (.*) Fix: correct the YAML syntax", only(problems))
+    message = only(problems, "framework.yaml")
+    found = re.search(r"framework.yaml:(\d+):(\d+): (.*) Fix: correct the YAML syntax", message)
     assert found and int(found[1]) in (line, line + 1)
 
 
@@ -85,7 +89,15 @@ def test_malformed_front_matter_names_the_line_in_the_source_file(evidence_copy:
     with pytest.raises(EvidenceError, match=r"davies_2011.md:5:1: found character '\\t'"):
         load_source(evidence_copy / SOURCE)
     code, problems = validate(capsys)
-    assert code == 1 and "davies_2011.md:5:1:" in only(problems)
+    assert code == 1 and "davies_2011.md:5:1:" in only(problems, "davies_2011.md")
+
+
+@pytest.mark.xfail(strict=True, reason="checks.check_checklist_decisions reports every evidence/checklist/*.csv as "
+                   "'names no known case ()' when cases.yaml is broken; fix reported to the lead")
+def test_a_broken_cases_yaml_is_one_problem_not_a_cascade(evidence_copy: Path, capsys):
+    edit(evidence_copy / "cases.yaml", "    name: Torbay\n", "\tname: Torbay\n")
+    code, problems = validate(capsys)
+    assert code == 1 and len(problems) == 1, problems
 
 
 # ------------------------------------------------------------------ wrong types and missing fields
@@ -100,7 +112,8 @@ def test_wrong_types_name_the_record_and_what_is_expected(evidence_copy: Path, c
         load_source(evidence_copy / SOURCE)
     code, problems = validate(capsys)
     assert code == 1
-    assert only(problems) == (f"{cases}:{period_line} [cases/1/period]: [2009, 2011] is not of type 'string', "
+    message = only(problems, "cases.yaml")
+    assert message == (f"{cases}:{period_line} [cases/1/period]: [2009, 2011] is not of type 'string', "
                               f"'integer'. Fix: give a text or an integer.")
     load_cases_error = pytest.raises(EvidenceError, match=r"\[cases/1/period\]")
     with load_cases_error:
@@ -115,7 +128,7 @@ def test_a_framework_threshold_of_the_wrong_type_is_located(evidence_copy: Path,
     code, problems = validate(capsys)
     assert code == 1
     assert f"framework.yaml:{line} [coding/polarity_threshold]: 'high' is not of type 'number'. " \
-           f"Fix: give a number." in only(problems)
+           f"Fix: give a number." in only(problems, "framework.yaml")
 
 
 def test_missing_required_fields_are_named(evidence_copy: Path, capsys):
@@ -147,7 +160,8 @@ def test_an_unknown_dimension_in_a_review_row_is_reported_by_line(evidence_copy:
     path.write_text("\n".join(rows + ["x-1,visoin,barrier,AB,2026-01-01,typo"]) + "\n", encoding="utf-8")
     code, problems = validate(capsys)
     assert code == 1
-    assert only(problems).endswith(f"torbay.csv:{len(rows) + 1} [x-1]: unknown dimension(s) 'visoin'; use: vision, "
+    message = only(problems, "torbay.csv")
+    assert message.endswith(f"torbay.csv:{len(rows) + 1} [x-1]: unknown dimension(s) 'visoin'; use: vision, "
                                    "leadership, culture, local_context, integrated_teams, time, outcomes. "
                                    "Fix: correct the row; the other rows still load.")
 
@@ -159,7 +173,7 @@ def test_a_requirement_id_naming_an_unknown_dimension_is_located(evidence_copy: 
     code, problems = validate(capsys)
     assert code == 1
     assert (f"framework.yaml:{line} [dimensions/0/requires/1]: requirement id 'visoin.r2' does not start with its "
-            f"dimension id 'vision'. Fix: rename it vision.rN.") in only(problems)
+            f"dimension id 'vision'. Fix: rename it vision.rN.") in only(problems, "framework.yaml")
 
 
 def test_a_source_naming_an_unknown_case_is_refused(evidence_copy: Path, capsys):
@@ -167,7 +181,7 @@ def test_a_source_naming_an_unknown_case_is_refused(evidence_copy: Path, capsys)
     code, problems = validate(capsys)
     assert code == 1
     assert "davies_2011.md: front matter says case 'leeds' but the file is listed under case 'torbay'. " \
-           "Fix: set case: torbay or move the file." in only(problems)
+           "Fix: set case: torbay or move the file." in only(problems, "davies_2011.md")
 
 
 def test_a_review_file_for_an_unknown_case_is_reported(evidence_copy: Path, capsys):
@@ -176,11 +190,11 @@ def test_a_review_file_for_an_unknown_case_is_reported(evidence_copy: Path, caps
     code, problems = validate(capsys)
     assert code == 1
     assert "leeds.csv: names no known case (torbay, english_pilots, east_london). Fix: rename it <case_id>.csv." \
-        in only(problems)
+        in only(problems, "leeds.csv")
 
 
 def test_an_unknown_case_id_is_named_with_the_known_ones(evidence_copy: Path):
-    with pytest.raises(Exception, match="unknown case_id 'leeds'. Fix: use one of: torbay, english_pilots, east_london"):
+    with pytest.raises(ParameterError, match="unknown case_id 'leeds'. Fix: use one of: torbay, english_pilots"):
         get_case("leeds", evidence_copy)
 
 
@@ -202,7 +216,7 @@ def test_a_source_listed_twice_is_located(evidence_copy: Path, capsys):
     code, problems = validate(capsys)
     assert code == 1
     assert (f"cases.yaml:{line} [cases/1/sources/1]: source 'davies_2011' is listed twice (also under case 'torbay'). "
-            f"Fix: list each source once, under its case.") in only(problems)
+            f"Fix: list each source once, under its case.") in only(problems, "cases.yaml")
 
 
 def test_a_duplicate_finding_statement_is_located(evidence_copy: Path, capsys):
@@ -215,7 +229,7 @@ def test_a_duplicate_finding_statement_is_located(evidence_copy: Path, capsys):
     assert code == 1
     assert re.search(rf"davies_2011.md:{last_line} \[davies_2011-[0-9a-f]{{8}}\]: duplicate finding: the statement "
                      rf"repeats line {first_line} \(same id davies_2011-[0-9a-f]{{8}}\). Fix: remove one copy",
-                     only(problems))
+                     only(problems, "davies_2011.md"))
 
 
 def test_a_duplicate_dimension_id_is_located(evidence_copy: Path, capsys):
@@ -241,14 +255,15 @@ def test_a_missing_source_file_is_named_with_its_case(evidence_copy: Path, capsy
     code, problems = validate(capsys)
     assert code == 1
     assert "davies_2011.md: source 'davies_2011' of case 'torbay' is missing. Fix: add davies_2011.md (or .txt)" \
-        in only(problems)
+        in only(problems, "davies_2011.md")
 
 
 def test_an_empty_source_file_is_refused(evidence_copy: Path, capsys):
     (evidence_copy / SOURCE).write_bytes(b"")
     code, problems = validate(capsys)
     assert code == 1
-    assert only(problems).endswith("davies_2011.md: is empty. Fix: add its content, or remove the file and what "
+    message = only(problems, "davies_2011.md")
+    assert message.endswith("davies_2011.md: is empty. Fix: add its content, or remove the file and what "
                                    "names it.")
 
 
@@ -266,7 +281,7 @@ def test_a_non_utf8_source_names_the_line_of_the_bad_byte(evidence_copy: Path, c
     code, problems = validate(capsys)
     assert code == 1
     assert re.search(rf"davies_2011.md:{line}: is not UTF-8 text \(byte 0xe9 at offset \d+\). Fix: save the file "
-                     r"as UTF-8", only(problems))
+                     r"as UTF-8", only(problems, "davies_2011.md"))
 
 
 def test_a_utf16_source_is_refused_as_not_utf8(evidence_copy: Path):
@@ -304,7 +319,7 @@ def test_a_source_too_large_to_be_a_document_is_refused_before_reading(evidence_
     code, problems = validate(capsys)
     assert code == 1
     assert re.search(r"davies_2011.md: is [\d,]+ bytes, more than the 2,000,000 a source document may have. "
-                     r"Fix: split it", only(problems))
+                     r"Fix: split it", only(problems, "davies_2011.md"))
 
 
 def test_a_binary_file_is_refused(tmp_path: Path):
@@ -336,9 +351,9 @@ def test_python_tags_are_refused_and_never_run(evidence_copy: Path, tmp_path: Pa
     edit(evidence_copy / where, old, template.format(exploit=EXPLOIT.format(marker=marker)))
     code, problems = validate(capsys)
     assert code == 1
+    message = only(problems, Path(where).name)
     assert re.search(r"YAML tag refused: could not determine a constructor for the tag "
-                     r"'tag:yaml.org,2002:python/object/apply:os.system'. Fix: remove the tag", only(problems))
-    assert Path(where).name in problems[0]
+                     r"'tag:yaml.org,2002:python/object/apply:os.system'. Fix: remove the tag", message)
     assert not marker.exists()
 
 

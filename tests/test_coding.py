@@ -14,7 +14,7 @@ from workbook.errors import EvidenceError, ParameterError, WorkbookError
 from workbook.framework import PETCH_DIMENSIONS, load_framework
 
 sys.path.insert(0, str(Path(__file__).parent))
-from own_sentences import NEUTRAL_NONE, SENTENCES  # noqa: E402
+from own_sentences import HELDOUT, NEUTRAL_NONE, SENTENCES  # noqa: E402
 
 SMALL = """\
 id: tiny
@@ -203,11 +203,19 @@ def test_own_sentences_per_dimension(rules, dim):
     assert sum(found) / len(found) >= 0.8, [t for (t, _), ok in zip(items, found) if not ok]
 
 
+def test_heldout_sentences(rules):
+    items = [(dim, t, p) for dim, rows in HELDOUT.items() for t, p in rows]
+    codings = rules.code([t for _, t, _ in items])
+    found = sum(dim in c.dimensions for c, (dim, _, _) in zip(codings, items))
+    right = sum(c.polarity == p for c, (_, _, p) in zip(codings, items))
+    assert found / len(items) >= 0.8 and right / len(items) >= 0.65
+
+
 def test_own_sentences_polarity(rules):
     items = [item for dim in PETCH_DIMENSIONS for item in SENTENCES[dim]]
     codings = rules.code([t for t, _ in items])
     right = sum(c.polarity == p for c, (_, p) in zip(codings, items))
-    assert right / len(items) >= 0.6
+    assert right / len(items) >= 0.7
 
 
 def test_methods_sentences_are_uncoded_and_neutral(rules):
@@ -335,3 +343,19 @@ def test_progress_bar_option(rules):
 
 def test_small_framework_text(tiny):
     assert textwrap.dedent(SMALL).startswith("id: tiny")
+
+
+def test_code_csv_keeps_duplicate_headers_and_quoted_newlines(tmp_path, petch):
+    src = tmp_path / "dup.csv"
+    src.write_text('id,note,text,note\n1,a,"Poor communication,\nacross teams",b\n', encoding="utf-8")
+    dst = tmp_path / "out.csv"
+    assert code_csv(src, dst, petch) == 1
+    lines = dst.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,note,text,note,dimensions,polarity,reasons"
+
+
+def test_code_csv_unclosed_quote_is_malformed(tmp_path, petch):
+    src = tmp_path / "quote.csv"
+    src.write_text('id,text\n1,"never closed\n', encoding="utf-8")
+    with pytest.raises(WorkbookError, match="quote.csv.*well-formed"):
+        code_csv(src, tmp_path / "o.csv", petch)

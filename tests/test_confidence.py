@@ -69,6 +69,7 @@ def test_soqf_counts_cases_sources_and_kinds(tmp_path):
     assert (row["findings"], row["cases"], row["sources"]) == (2, 2, 2)
     assert row["findings_per_case"] == "alpha 1; beta 1"
     assert row["source_kinds"] == "primary 1; companion 1"
+    assert row["basis"] == "2 findings from 2 case(s) (alpha 1; beta 1); 2 sources (primary 1; companion 1)"
     assert row["confidence"] == "moderate"
     assert row["explanation"].startswith("Moderate confidence.")
     assert row["adequacy"] == "moderate" and row["finding_ids"] == "src_a-0000000a;src_c-0000000f"

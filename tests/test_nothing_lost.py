@@ -156,6 +156,30 @@ def _descendants(pid: int) -> list[int]:
         return []
 
 
+def _kernel_files(pids: list[int]) -> list[Path]:
+    """The connection files and IPC socket folders of the kernels among `pids` (a SIGKILL leaves them behind)."""
+    import json
+
+    import psutil
+
+    found: list[Path] = []
+    for pid in pids:
+        try:
+            argv = psutil.Process(pid).cmdline()
+        except psutil.Error:
+            continue
+        if "ipykernel_launcher" in argv and "-f" in argv:
+            connection = Path(argv[argv.index("-f") + 1])
+            found.append(connection)
+            try:
+                info = json.loads(connection.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if info.get("transport") == "ipc" and Path(info["ip"]).parent.name.startswith("wbk-"):
+                found.append(Path(info["ip"]).parent)
+    return found
+
+
 def _reap(pids: list[int], seconds: float = 20) -> list[int]:
     """Wait for processes we started to end; kill (by pid) any still running; return those that had to be killed."""
     import psutil
@@ -191,6 +215,7 @@ def test_a_regeneration_killed_mid_run_leaves_the_reports_whole_and_refuses_a_se
         assert "Traceback" not in second.stderr
         assert first.poll() is None, "the first regeneration should still be running when it is killed"
         children = _descendants(first.pid)
+        leftovers = _kernel_files(children)
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=30)
     finally:
@@ -199,6 +224,8 @@ def test_a_regeneration_killed_mid_run_leaves_the_reports_whole_and_refuses_a_se
             first.wait(timeout=30)
     assert first.returncode == -signal.SIGKILL
     assert _reap(children) == [], "kernels of the killed run should end once their parent is gone"
+    for path in leftovers:  # what the killed run could not clean up
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
     assert contents(built.reports) == before
     assert_whole(built.reports)
     assert list(built.reports.parent.glob(".reports-build-*")), "the killed run's build directory is left over"

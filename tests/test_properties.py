@@ -88,7 +88,8 @@ def test_finding_ids_depend_only_on_source_and_normalised_text(source: str, text
 
 
 def test_finding_ids_are_the_same_in_another_process():
-    texts = ["Strong leadership helped.", "Café société — 1,2", "", "\u00a0 Ünïcode ß ﬁ", "<script>x</script>"]
+    texts = ["Strong leadership helped.", "Café société — 1,2", "", "\u00a0 Ünïcode ß ﬁ",
+             "<script>x</script>"]
     here = [finding_id("demo", t) for t in texts]
     script = ("import json, sys; from workbook.extract import finding_id; "
               "print(json.dumps([finding_id('demo', t) for t in json.loads(sys.stdin.read())]))")

@@ -1,4 +1,4 @@
-"""The report: escaping, finding links and anchors, contents, Markdown, and the built synthesis from shipped evidence."""
+"""The report: escaping, finding links and anchors, contents, Markdown, and the synthesis built from the evidence."""
 from __future__ import annotations
 
 import re

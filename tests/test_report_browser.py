@@ -13,16 +13,30 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
 
 
+def require_chromium(path: Path, environ: "dict[str, str]") -> Path:
+    """The browser's path; if it is missing, fail when CI is set (CI must test the report), else skip."""
+    if not path.exists():
+        message = (f"{path} is missing: the browser test needs Debian's chromium. "
+                   "Fix: apt-get install -y chromium (never 'playwright install').")
+        if environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     """Debian's Chromium; missing is a failure in CI (env CI set) and a skip elsewhere."""
-    if not CHROMIUM.exists():
-        message = (f"{CHROMIUM} is missing: the browser test needs Debian's chromium. "
-                   "Fix: apt-get install -y chromium (never 'playwright install').")
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
+    return require_chromium(CHROMIUM, dict(os.environ))
+
+
+def test_missing_chromium_fails_in_ci_and_skips_elsewhere(tmp_path):
+    absent = tmp_path / "no-chromium"
+    with pytest.raises(pytest.fail.Exception, match="no-chromium is missing"):
+        require_chromium(absent, {"CI": "true"})
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        require_chromium(absent, {})
+    assert require_chromium(tmp_path, {"CI": "1"}) == tmp_path
 
 
 @pytest.fixture(scope="session")

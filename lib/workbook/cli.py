@@ -76,20 +76,21 @@ def cmd_code(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Regenerate reports/: run the notebooks (unchanged runs reused) and write the synthesis."""
     from .paths import evidence_dir, reports_dir
-    from .runner import regenerate, reuse_unchanged
+    from .runner import cached_plan, plan_cache_writer, regenerate
 
     fw = _framework_arg(args.framework)
-    # nothing changed since the last build: decided from its recorded keys, without parsing YAML or a kernel
-    outcomes = None if args.force else reuse_unchanged(fw, wait_seconds=args.wait)
-    if outcomes is None:
+    # cases.yaml and the framework unchanged since the last report: no need to parse (or import pandas)
+    known = cached_plan(fw)
+    if known is None:
         from .cases import load_cases
         from .framework import load_framework
 
         framework = load_framework(evidence_dir() / fw if fw else None)
-        cases = list(load_cases())
-        learned = str(framework.coding.get("default_coder", "rules")) == "learned"
-        outcomes = regenerate(cases, framework=fw, learned=learned, force=args.force, jobs=args.jobs,
-                              progress=not args.no_progress, wait_seconds=args.wait)
+        known = {"case_ids": list(load_cases()),
+                 "learned": str(framework.coding.get("default_coder", "rules")) == "learned"}
+    outcomes = regenerate(known["case_ids"], framework=fw, learned=known["learned"], force=args.force,
+                          jobs=args.jobs, progress=not args.no_progress, wait_seconds=args.wait,
+                          after_build=plan_cache_writer(fw, known["case_ids"], known["learned"]))
     reused = [o.name for o in outcomes if o.status == "reused"]
     executed = [o.name for o in outcomes if o.status == "executed"]
     print(f"reports written to {reports_dir()}: {len(executed)} notebook run(s) executed, {len(reused)} reused"

@@ -2,18 +2,22 @@
 
 The rule coder compiles every cue of the framework (dimension cues, and the polarity, negation,
 change, contrast, descriptive and ignore cues under `coding:` in evidence/framework.yaml) into ONE
-regular expression. Each text is scanned once with `finditer`; each match is looked up by its group
-number in a table of roles, and only light bookkeeping happens per match:
+regular expression. Each text is scanned once with `finditer`; each matched span is looked up in a
+cache of roles (which cues match exactly that span), and only light bookkeeping happens per match:
 
 - a dimension is coded when the summed weights of its distinct matched cues reach its threshold;
 - a negation ("lack of", "no", "did not") reaches up to `scope_words` words ahead in its clause: a
   negated dimension cue is barrier evidence, a negated facilitator word is a barrier, a negated
   barrier word a facilitator;
-- "decrease" words (reduced, fewer, overcome) turn a following barrier or adverse result (admissions,
-  costs) into facilitator evidence; "increase" words turn a following adverse result into a barrier;
+- "decrease" words (reduced, fewer) turn a nearby barrier or adverse result (admissions, costs) into
+  facilitator evidence, before ("admissions fell") or after ("fewer barriers"); "remedy" words
+  (overcame, prevented) do so only forwards; "increase" words turn an adverse result into a barrier;
 - evidence after "but"/"however" counts more, inside an "although"/"despite" clause less;
 - a sentence describing study design (sample sizes, interviews, included reviews) raises every
-  threshold, so methods sentences stay uncoded and neutral.
+  dimension threshold, so methods sentences stay uncoded; a recommendation ("should", "is needed")
+  raises the polarity threshold, since it reports no result;
+- polarity: a side wins when its evidence reaches `polarity_threshold` and exceeds the other side
+  times `polarity_dominance`; otherwise the finding is neutral.
 
 Matches may overlap (the regex is a lookahead): inside a longer matched cue, a shorter cue adds only
 polarity or negation that the longer one does not already carry (never another dimension), and nothing
@@ -22,6 +26,7 @@ inside an `ignore` cue counts.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -52,7 +57,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "polarity_dominance": 1.0,
     "normative_penalty": 1.0,
 }
-"""Values used when `coding:` in the framework file leaves a setting out."""
+"""Values used when `coding:` in the framework file leaves a setting out (the shipped
+evidence/framework.yaml sets each of them explicitly)."""
 
 _EPS = 1e-9
 
@@ -342,6 +348,7 @@ class RuleCoder:
         b_why: list[str] = []
         f_why: list[str] = []
         d_why: list[str] = []
+        n_why: list[str] = []
         op: _Operator | None = None
         mult = 1.0
         concession_at = -1
@@ -438,14 +445,14 @@ class RuleCoder:
                     d_why.append(word)
                 elif kind == "normative":
                     normative = max(normative, r.weight)
-                    d_why.append(word)
+                    n_why.append(word)
         if op is not None:
             b, f = _close(op, b, f, b_why, f_why)
-        return self._decide(hits, b, f, desc, normative, b_why, f_why, d_why)
+        return self._decide(hits, round(b, 6), round(f, 6), desc, normative, b_why, f_why, d_why, n_why)
 
     def _decide(self, hits: dict[int, dict[str, tuple[float, str, bool]]], b: float, f: float,
-                desc: float, normative: float, b_why: list[str], f_why: list[str], d_why: list[str]
-                ) -> Coding:
+                desc: float, normative: float, b_why: list[str], f_why: list[str], d_why: list[str],
+                n_why: list[str]) -> Coding:
         """Turn accumulated evidence into dimensions, polarity, scores and reasons."""
         st = self.settings
         penalty = st.descriptive_penalty if desc >= st.descriptive_threshold - _EPS and desc > 0 else 0.0
@@ -488,9 +495,9 @@ class RuleCoder:
         if penalty:
             parts.append(f"study description (+{penalty:g} to dimension thresholds): "
                          + ", ".join(f"'{_show(w)}'" for w in d_why))
-        elif normative:
+        if normative:
             parts.append(f"recommendation, not a result (+{st.normative_penalty:g} to polarity threshold): "
-                         + ", ".join(f"'{_show(w)}'" for w in d_why))
+                         + ", ".join(f"'{_show(w)}'" for w in n_why))
         return Coding(tuple(coded), polarity, scores, "; ".join(parts))
 
 
@@ -644,40 +651,50 @@ def _missing(value: Any) -> bool:
 
 
 def read_findings_csv(path: "str | Path") -> pd.DataFrame:
-    """Read a CSV with every column as text, refusing missing, empty and malformed files clearly."""
+    """Read a CSV exactly as written (every value text, headers untouched), refusing missing, empty
+    and malformed files with the file, the line and the fix."""
     path = Path(path)
     if not path.exists():
         raise ParameterError(problem(path, "file not found.", "check the path of the CSV to code."))
     if not path.is_file():
         raise ParameterError(problem(path, "is not a file.", "give the path of a CSV file."))
+    raw = path.read_bytes()
     try:
-        raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ParameterError(problem(path, "is not UTF-8 text.", "save the CSV as UTF-8.", line=line)) from None
     if not text.strip():
         raise ParameterError(problem(path, "is empty.", "give a CSV with a header row and one finding per row."))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise ParameterError(problem(path, "is empty.", "give a CSV with a header row and one finding per row.")) from None
-    except pd.errors.ParserError as exc:
-        msg = str(exc)
-        found = re.search(r"line (\d+)", msg) or re.search(r"row (\d+)", msg)
-        line = int(found.group(1)) if found else None
-        raise ParameterError(problem(path, f"is not a well-formed CSV ({msg.strip()}).",
-                                     "make every row have as many fields as the header, and close every quote.",
-                                     line=line)) from None
-    if len(df) == 0:
+        header = next(reader)
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise ParameterError(problem(
+                    path, f"is not a well-formed CSV: this row has {len(row)} fields, the header has "
+                    f"{len(header)}.", "make every row have as many fields as the header (quote values "
+                    "that contain commas).", line=reader.line_num))
+            rows.append(row)
+    except csv.Error as exc:
+        raise ParameterError(problem(path, f"is not a well-formed CSV ({exc}).",
+                                     "close every quote and quote values that contain commas or newlines.",
+                                     line=reader.line_num)) from None
+    if not rows:
         raise ParameterError(problem(path, "has a header but no rows.", "add findings, one per row."))
-    return df
+    return pd.DataFrame(rows, columns=header, dtype=object)
 
 
 def code_csv(input_path: "str | Path", output_path: "str | Path", framework: Framework,
              text_column: str = "text") -> int:
     """Code every row of a CSV and write it (all input columns kept) atomically; returns the row count."""
     df = read_findings_csv(input_path)
+    if list(df.columns).count(text_column) > 1:
+        raise ParameterError(problem(input_path, f"has the column {text_column!r} more than once.",
+                                     "rename the duplicate columns so the text column is unique."))
     if text_column not in df.columns:
         raise ParameterError(problem(
             input_path, f"has no column {text_column!r}; its columns are: {', '.join(df.columns)}.",

@@ -114,7 +114,8 @@ def parse_review_findings(doc: Located, known_ids: "set[str] | None" = None,
         rec = raw["id"]
         if rec in seen:
             found.append(problem(doc.source, f"duplicate review finding id {rec!r} (first on line {seen[rec]}).",
-                                 "give each review finding a unique id.", line=doc.line_of(("review_findings", i, "id")),
+                                 "give each review finding a unique id.",
+                                 line=doc.line_of(("review_findings", i, "id")),
                                  record=rec))
         seen.setdefault(rec, doc.line_of(("review_findings", i, "id")))
         for j, fid in enumerate(raw["finding_ids"]):
@@ -128,7 +129,8 @@ def parse_review_findings(doc: Located, known_ids: "set[str] | None" = None,
                                      line=line, record=rec))
         for j, dim in enumerate(raw.get("dimensions", [])):
             if dimension_ids is not None and dim not in dimension_ids:
-                found.append(problem(doc.source, f"unknown dimension {dim!r}.", f"use one of: {', '.join(dimension_ids)}.",
+                found.append(problem(doc.source, f"unknown dimension {dim!r}.",
+                                     f"use one of: {', '.join(dimension_ids)}.",
                                      line=doc.line_of(("review_findings", i, "dimensions", j)), record=rec))
         cq = raw["cerqual"]
         items.append(ReviewFinding(rec, " ".join(raw["statement"].split()), tuple(raw["finding_ids"]),
@@ -179,7 +181,9 @@ def evidence_basis(finding_ids: "tuple[str, ...]", coded: pd.DataFrame,
     """What the workbook can count behind a review finding: findings, cases, sources and their kinds."""
     rows = coded.set_index("finding_id").reindex(list(finding_ids))
     rows = rows[rows["case"].notna()]
+    order = list(dict.fromkeys(coded["case"]))
     per_case = rows.groupby("case", sort=False).size()
+    per_case = per_case.reindex([c for c in order if c in per_case.index])
     sources = list(dict.fromkeys(rows["source"]))
     kinds = pd.Series([source_kinds.get(s, "") or "unstated" for s in sources]).value_counts()
     return {"findings": len(rows), "cases": int(per_case.size), "sources": len(sources),
@@ -197,6 +201,8 @@ def soqf_table(items: "list[ReviewFinding]", coded: pd.DataFrame, source_kinds: 
         rows.append({"id": rf.id, "review_finding": rf.statement, "finding_ids": ";".join(rf.finding_ids),
                      "findings": basis["findings"], "cases": basis["cases"], "findings_per_case": basis["per_case"],
                      "sources": basis["sources"], "source_kinds": basis["source_kinds"],
+                     "basis": (f"{basis['findings']} findings from {basis['cases']} case(s) ({basis['per_case']}); "
+                               f"{basis['sources']} sources ({basis['source_kinds']})"),
                      **{c: rf.concerns[c] for c in COMPONENTS},
                      "confidence": level, "explanation": explain(rf.concerns, rf.explanations)})
     return pd.DataFrame(rows)

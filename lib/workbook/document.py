@@ -36,6 +36,7 @@ STYLE = """<style>
 .wb-report .wb-note { border-left: 4px solid #0072B2; padding: 0.3em 0.8em; background: #f4f8fb; }
 .wb-report tr:target, .wb-report li:target { background: #fff3c4; }
 .wb-report a.finding-link { font-family: monospace; }
+.wb-report table.wb-appendix td:last-child { min-width: 26em; }
 </style>"""
 
 
@@ -210,7 +211,8 @@ class Report:
         for src in sources:
             extra = "; ".join(x for x in (f"kind: {src.kind}" if src.kind else "",
                                            f"read: {src.read}" if src.read else "") if x)
-            link = f' <a href="{esc(src.link)}">{esc(src.link)}</a>' if src.link and src.link not in src.citation() else ""
+            shown_link = src.link and src.link not in src.citation()
+            link = f' <a href="{esc(src.link)}">{esc(src.link)}</a>' if shown_link else ""
             items_html.append(f'<li id="{source_anchor(src.id)}"><b>{esc(src.short)}</b> '
                               f"<code>{esc(src.id)}</code>. {esc(src.citation())}{link}"
                               + (f" <i>({esc(extra)})</i>" if extra else "") + "</li>")
@@ -219,7 +221,8 @@ class Report:
         other = [o for o in other if o]
         extra_html = ("<p>Framework and other works:</p><ul>" + "".join(f"<li>{esc(o)}</li>" for o in other)
                       + "</ul>") if other else ""
-        extra_md = ("Framework and other works:\n\n" + "".join(f"- {md_text(o)}\n" for o in other) + "\n") if other else ""
+        extra_md = ("Framework and other works:\n\n" + "".join(f"- {md_text(o)}\n" for o in other) + "\n"
+                    if other else "")
         return head + self._add(Block("<ol>" + "".join(items_html) + "</ol>" + extra_html,
                                       "\n".join(items_md) + "\n\n" + extra_md))
 

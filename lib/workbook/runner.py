@@ -4,8 +4,9 @@ How a regeneration spends its time, and what keeps it close to the cost of start
 
 - Every run is keyed (run_key) on its notebook, parameters, the evidence it reads, the library and its
   upstream runs' keys. A run whose key is in the manifest of the current reports is reused: its outputs are
-  hard-linked into the new build. `workbook report` with nothing changed checks the keys recorded by the
-  previous build (reuse_unchanged) without reading the YAML files, importing pandas or starting a kernel.
+  hard-linked into the new build. With nothing changed no kernel starts and neither pandas nor papermill is
+  imported; `workbook report` also skips parsing cases.yaml and the framework when their bytes are those
+  the previous report was planned from (cached_plan).
 - Pending runs are grouped into chains (a case's extract, then its code). Chains run on "lanes": one warm
   kernel each (IPC transport), driven by one thread of this process; lanes = min(jobs or cores, chains).
   The kernels themselves are the parallel processes, so no worker processes are spawned.
@@ -39,8 +40,10 @@ MANIFEST = ".manifest.json"
 BUILD_RECORD = "build.json"
 KEEP_FILES = ("README.md", ".gitkeep")
 KERNEL_NAME = "python3"
-PLAN_ENTRY = "(plan)"
-"""The manifest entry recording the arguments of the plan it was built from (not a run name)."""
+_T0 = time.perf_counter()
+PLAN_CACHE = ".plan.json"
+"""In reports/: the case ids and coder choice derived from cases.yaml and the framework file, with those
+files' hashes (written by `workbook report`, so an unchanged evidence base need not be parsed again)."""
 ENGINE = "workbook-warm"
 """The papermill engine (registered by this module) that executes on an already running kernel and client."""
 
@@ -130,6 +133,15 @@ def plan(case_ids: "list[str]", framework: str = "", learned: bool = False) -> l
 
 
 # ---------------------------------------------------------------- kernels
+
+def _trace(message: str) -> None:
+    """Timeline of a regeneration on stderr when WORKBOOK_TRACE is set (seconds since the module loaded)."""
+    if os.environ.get("WORKBOOK_TRACE"):
+        import sys
+        import threading
+
+        print(f"[{time.perf_counter() - _T0:7.3f} {threading.current_thread().name}] {message}", file=sys.stderr)
+
 
 def _new_kernel_manager() -> "tuple[Any, Path | None]":
     """A kernel manager for the pipeline's kernel, on IPC sockets in a private directory where possible."""
@@ -273,14 +285,18 @@ class _Kernel:
         """Start the kernel, connect, wait until it answers, and pre-import (waits for the imports)."""
         from jupyter_core.utils import run_sync
 
+        _trace("starting kernel")
         self.km, self.sockets = _new_kernel_manager()
         run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()), env=_kernel_env(self.build),
                                        extra_arguments=["--HistoryManager.hist_file=:memory:"])
         self.kc = self.km.client()
         self.kc.start_channels()
+        _trace("kernel launched")
         run_sync(self._ready)()
+        _trace("kernel ready")
         if self.warm:
             run_sync(self._call)(self.warm)
+            _trace("kernel warm")
 
     async def _ready(self, timeout: float = 60) -> None:
         """Wait until the kernel answers on shell and its output channel is connected."""
@@ -339,6 +355,7 @@ class _Kernel:
 
         _register_engine()
         start = time.perf_counter()
+        _trace(f"run {run.name}")
         if self.used:  # queued before the notebook's own requests; the kernel handles them in order
             self.kc.execute(RESET_CODE, silent=True, store_history=False, stop_on_error=False)
         self.used = True
@@ -350,6 +367,7 @@ class _Kernel:
                                 request_save_on_cell_execute=False, km=self.km, kc=self.kc)
         except PapermillExecutionError as exc:
             raise _failed(run, self.build, out, exc) from None
+        _trace(f"executed {run.name}")
         if run.html:
             from jupyter_core.utils import run_sync
 
@@ -362,6 +380,7 @@ class _Kernel:
                                     f"{reply.get('ename')}: {_strip_ansi(reply.get('evalue', ''))}. "
                                     f"Fix: run 'make report' again; if it fails again, open "
                                     f"{out} and check its outputs.")
+            _trace(f"exported {run.html}")
         return time.perf_counter() - start
 
     def kill(self) -> None:
@@ -518,49 +537,53 @@ def regenerate(case_ids: "list[str]", *, framework: str = "", learned: bool = Fa
                after_build: "Callable[[Path], None] | None" = None) -> list[Outcome]:
     """Rebuild the reports into a temporary directory and swap it in; unchanged runs are reused."""
     args = {"case_ids": list(case_ids), "framework": framework, "learned": bool(learned)}
-    outcomes = _locked_build(lambda build, reports: _build(args, build, reports, force, jobs, progress),
-                             wait_seconds, after_build)
-    assert outcomes is not None
-    return outcomes
+    return _locked_build(lambda build, reports: _build(args, build, reports, force, jobs, progress),
+                         wait_seconds, after_build)
 
 
-def reuse_unchanged(framework: str = "", *, wait_seconds: float = 0,
-                    after_build: "Callable[[Path], None] | None" = None) -> "list[Outcome] | None":
-    """The regeneration when nothing changed, decided without reading cases.yaml or the framework.
+def _plan_files(framework: str) -> dict[str, str]:
+    """sha256 of the files the plan's arguments come from (cases.yaml, the framework file) and of the library."""
+    hashes = {"library": library_hash()}
+    for rel in ("cases.yaml", framework or "framework.yaml"):
+        try:
+            hashes[rel] = hashlib.sha256((evidence_dir() / rel).read_bytes()).hexdigest()
+        except OSError:
+            hashes[rel] = "<missing>"
+    return hashes
 
-    The previous build recorded the arguments of its plan. Every run reads cases.yaml and the framework
-    file, so when every run's key is unchanged the case list and coder choice are unchanged too. Then a
-    build reusing every run is recorded and swapped in, and its outcomes returned; otherwise None (and
-    nothing is touched): call regenerate().
-    """
-    reports = reports_dir()
-    previous = _read_manifest(reports)
-    args = previous.get(PLAN_ENTRY)
-    if not isinstance(args, dict) or args.get("framework", "") != framework:
+
+def cached_plan(framework: str = "") -> "dict[str, Any] | None":
+    """The case ids and coder choice recorded by the last `workbook report`, if cases.yaml, the framework
+    file and the library are byte-identical since: {"case_ids": [...], "learned": bool}; else None."""
+    try:
+        cached = json.loads((reports_dir() / PLAN_CACHE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(cached, dict) or cached.get("framework") != framework
+            or cached.get("hashes") != _plan_files(framework)):
         return None
     try:
-        runs = plan(list(args["case_ids"]), str(args["framework"]), bool(args["learned"]))
+        return {"case_ids": [str(c) for c in cached["case_ids"]], "learned": bool(cached["learned"])}
     except (KeyError, TypeError):
         return None
-    if _reusable(runs, previous, reports)[1]:
-        return None
-
-    def build_all_reused(build: Path, reports: Path) -> "list[Outcome] | None":
-        previous = _read_manifest(reports)  # again, under the lock
-        if previous.get(PLAN_ENTRY) != args:
-            return None
-        outcomes, pending = _reusable(runs, previous, reports)
-        if pending:
-            return None
-        _link_reused(outcomes, build, reports)
-        _write_records(build, outcomes, args)
-        return list(outcomes.values())
-
-    return _locked_build(build_all_reused, wait_seconds, after_build)
 
 
-def _locked_build(make: "Callable[[Path, Path], list[Outcome] | None]", wait_seconds: float,
-                  after_build: "Callable[[Path], None] | None") -> "list[Outcome] | None":
+def plan_cache_writer(framework: str, case_ids: "list[str]", learned: bool) -> "Callable[[Path], None]":
+    """An after_build callback recording the plan's arguments (see cached_plan) in the new build.
+
+    Hashes are taken now, before the build: the arguments were derived from these bytes.
+    """
+    record = {"framework": framework, "case_ids": list(case_ids), "learned": bool(learned),
+              "hashes": _plan_files(framework)}
+
+    def write(build: Path) -> None:
+        (build / PLAN_CACHE).write_text(json.dumps(record, indent=1), encoding="utf-8")
+
+    return write
+
+
+def _locked_build(make: "Callable[[Path, Path], list[Outcome]]", wait_seconds: float,
+                  after_build: "Callable[[Path], None] | None") -> list[Outcome]:
     """Under the reports lock: build into a temporary directory beside reports/ and swap it in."""
     reports = reports_dir()
     reports.parent.mkdir(parents=True, exist_ok=True)
@@ -577,8 +600,6 @@ def _locked_build(make: "Callable[[Path, Path], list[Outcome] | None]", wait_sec
         build = Path(tempfile.mkdtemp(prefix=f".{reports.name}-build-", dir=reports.parent))
         try:
             outcomes = make(build, reports)
-            if outcomes is None:
-                return None
             if after_build:
                 after_build(build)
             for keep in KEEP_FILES:
@@ -620,10 +641,9 @@ def _link_reused(outcomes: "dict[str, Outcome]", build: Path, reports: Path) -> 
                 _link_or_copy(reports / rel, build / rel)
 
 
-def _write_records(build: Path, outcomes: "dict[str, Outcome]", args: dict[str, Any]) -> None:
-    """The manifest (keys and outputs of every run, and the plan's arguments) and build.json."""
-    manifest: dict[str, Any] = {PLAN_ENTRY: args}
-    manifest.update({o.name: {"key": o.key, "outputs": o.outputs} for o in outcomes.values()})
+def _write_records(build: Path, outcomes: "dict[str, Outcome]") -> None:
+    """The manifest (key and outputs of every run) and build.json (what was reused and executed)."""
+    manifest = {o.name: {"key": o.key, "outputs": o.outputs} for o in outcomes.values()}
     (build / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     (build / BUILD_RECORD).write_text(json.dumps([asdict(o) for o in outcomes.values()], indent=1), encoding="utf-8")
 
@@ -639,7 +659,7 @@ def _build(args: dict[str, Any], build: Path, reports: Path, force: bool, jobs: 
         if outcomes[run.name].status == "executed":
             outcomes[run.name].outputs = _existing(build, (*run.outputs, run.executed_path))
     ordered = {r.name: outcomes[r.name] for r in runs}
-    _write_records(build, ordered, args)
+    _write_records(build, ordered)
     return list(ordered.values())
 
 
@@ -704,6 +724,7 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
 
     threads = [threading.Thread(target=lane_main, args=(i,), name=f"workbook-lane-{i}", daemon=True)
                for i in range(n_lanes)]
+    _trace(f"{len(pending)} pending run(s) in {len(chains)} chain(s) on {n_lanes} lane(s)")
     for thread in threads:
         thread.start()
     bar = None
@@ -712,6 +733,7 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
         import papermill  # noqa: F401 - while the kernels start
 
         _register_engine()
+        _trace("papermill imported")
         if progress:
             from tqdm.auto import tqdm
 
@@ -733,8 +755,9 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix_str(name)
-            else:
-                idle.append(lane)
+                continue  # the lane reports idle when its chain is done: assign then, so that a chain
+                # waiting for this one can still go to the lane that pre-imported for it
+            idle.append(lane)
             ready = [i for i in waiting if all(a in done or a not in names for a in chains[i][0].after)]
             for i in ready:
                 if not idle:

@@ -73,6 +73,7 @@ def _construct(loader: _Loader, node: yaml.Node) -> Any:
 
 def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], loader: _Loader,
           budget: "_Budget | None" = None) -> Any:
+    """Build plain data from a node, recording the line of every value; refuse tags, bombs and odd values."""
     budget = budget or _Budget()
     budget.left -= 1
     if budget.left < 0:

@@ -41,10 +41,12 @@ reports_dir = ""
 examples_per_case = 1
 
 # %%
+from html import escape
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, display
 
 import workbook.stages as stages
 from workbook import teaching
@@ -86,14 +88,14 @@ plt.show()
 
 # %%
 pd.DataFrame([{"id": d.id, "dimension": d.label, "definition": d.definition, "requires": len(d.requires)}
-              for d in fw.dimensions]).style.hide(axis="index").set_properties(**{"text-align": "left"})
+              for d in fw.dimensions]).style.hide(axis="index").format(escape="html").set_properties(**{"text-align": "left"})
 
 # %% [markdown]
 # ## What delivery on each dimension requires
 
 # %%
 pd.DataFrame([{"dimension": r.dimension, "item": r.id, "requires": r.text}
-              for r in fw.requirements]).style.hide(axis="index").set_properties(**{"text-align": "left"})
+              for r in fw.requirements]).style.hide(axis="index").format(escape="html").set_properties(**{"text-align": "left"})
 
 # %% [markdown]
 # ## Each dimension in the three cases
@@ -108,13 +110,11 @@ pd.DataFrame([{"dimension": r.dimension, "item": r.id, "requires": r.text}
 shown = teaching.examples(coded, fw, per_case=examples_per_case)
 for dim in fw.dimensions:
     rows = shown[shown["dimension"] == dim.id]
-    lines = [f"### {dim.label}", f"*{dim.definition}*", ""]
-    for row in rows.itertuples(index=False):
-        lines.append(f"- **{cases[row.case].name}** ({row.polarity}): {row.statement} "
-                     f"<small>[{row.source}, {row.locator}]</small>")
+    items = [f"<li><b>{escape(cases[row.case].name)}</b> ({escape(row.polarity)}): {escape(row.statement)} "
+             f"<small>[{escape(row.source)}, {escape(row.locator)}]</small></li>" for row in rows.itertuples()]
     if rows.empty:
-        lines.append("- *(no finding coded to this dimension in any case)*")
-    display(Markdown("\n".join(lines)))
+        items = ["<li><i>(no finding coded to this dimension in any case)</i></li>"]
+    display(HTML(f"<h3>{escape(dim.label)}</h3><p><i>{escape(dim.definition)}</i></p><ul>{''.join(items)}</ul>"))
 
 # %% [markdown]
 # ## Questions for discussion

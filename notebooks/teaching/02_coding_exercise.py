@@ -63,7 +63,7 @@ print(f"{len(items)} findings to code.")
 # ## The findings to code
 
 # %%
-items[["item", "case", "source", "locator", "statement"]].style.hide(axis="index").set_properties(**LEFT)
+items[["item", "case", "source", "locator", "statement"]].style.hide(axis="index").format(escape="html").set_properties(**LEFT)
 
 # %% [markdown]
 # ## Your answers
@@ -106,7 +106,7 @@ print(f"Answered {comparison.answered} of {comparison.total}; "
       f"{comparison.answered - len(comparison.differences)} exactly as the reference. "
       f"Mean kappa over dimensions: {comparison.mean_kappa:.2f}. "
       f"Polarity: {comparison.polarity_agreement:.0%} agreement, kappa {comparison.polarity_kappa:.2f}.")
-comparison.by_dimension.style.hide(axis="index").format(precision=2, na_rep="n/a")
+comparison.by_dimension.style.hide(axis="index").format(precision=2, na_rep="n/a", escape="html")
 
 # %% [markdown] tags=["answer"]
 # ## Where and why you differ
@@ -116,14 +116,14 @@ comparison.by_dimension.style.hide(axis="index").format(precision=2, na_rep="n/a
 # %% tags=["answer"]
 differences = comparison.differences.merge(items[["item", "statement"]], on="item", how="left")
 differences[["item", "statement", "student_dimensions", "reference_dimensions", "missed", "extra",
-             "student_polarity", "reference_polarity", "rationale"]].style.hide(axis="index").set_properties(**LEFT)
+             "student_polarity", "reference_polarity", "rationale"]].style.hide(axis="index").format(escape="html").set_properties(**LEFT)
 
 # %% [markdown] tags=["answer"]
 # ## The full reference coding
 
 # %% tags=["answer"]
 reference.merge(items[["item", "statement"]], on="item", how="left")[
-    ["item", "statement", "dimensions", "polarity", "rationale"]].style.hide(axis="index").set_properties(**LEFT)
+    ["item", "statement", "dimensions", "polarity", "rationale"]].style.hide(axis="index").format(escape="html").set_properties(**LEFT)
 
 # %% [markdown]
 # ## Discuss

@@ -66,7 +66,7 @@ plt.show()
 
 # %%
 profile = teaching.source_profile(coded, settings)
-profile.style.hide(axis="index").set_properties(**{"text-align": "left"})
+profile.style.hide(axis="index").format(escape="html").set_properties(**{"text-align": "left"})
 
 # %%
 profile.pivot_table(index="case", columns="kind", values="findings", aggfunc="sum", fill_value=0).reindex(case_ids)
@@ -84,7 +84,7 @@ teaching.share_matrix(matrix, coded)
 # Leaving out each case's largest source shows how much of its row depends on a single document.
 
 # %%
-teaching.without_largest_source(coded, fw, case_ids).style.hide(axis="index")
+teaching.without_largest_source(coded, fw, case_ids).style.hide(axis="index").format(escape="html")
 
 # %% [markdown]
 # ## What the matrix can say
