@@ -53,14 +53,24 @@ def evaluate(gold: pd.DataFrame, coded: pd.DataFrame, dimension_ids: tuple[str, 
     return out
 
 
+def reviewed_findings(framework) -> pd.DataFrame:
+    """Reviewer-coded findings of the shipped cases (text, dimensions, polarity); empty when none."""
+    try:
+        from workbook.stages import resolve, training_table
+        return training_table(resolve())
+    except (ImportError, WorkbookError):
+        return reviewed_training(evidence_dir())
+
+
 def training_data(framework) -> tuple[pd.DataFrame, str]:
-    """Training table for the learned coder (never the gold set) and a description of it."""
-    reviewed = reviewed_training(evidence_dir())
+    """Training table for the learned coder (never the gold set) and a description of it: the
+    reviewer-coded findings plus seed examples built from the framework itself."""
+    reviewed = reviewed_findings(framework)
     seed = seed_training(framework)
-    if enough_training(reviewed, framework.dimension_ids):
-        return reviewed, f"{len(reviewed)} reviewer-coded findings"
     both = pd.concat([reviewed, seed], ignore_index=True)
-    return both, f"{len(reviewed)} reviewer-coded findings + {len(seed)} seed examples from the framework"
+    enough = "enough" if enough_training(reviewed, framework.dimension_ids) else "not enough"
+    return both, (f"{len(reviewed)} reviewer-coded findings ({enough} alone) + {len(seed)} seed examples "
+                  f"from the framework's definitions, requires items and cues")
 
 
 def main(argv: list[str] | None = None) -> int:

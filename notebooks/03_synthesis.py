@@ -150,7 +150,7 @@ co = statistics.cooccurrence(coded, fw)
 
 # %%
 reviews = all_reviews(case_ids, fw, settings.evidence)
-agree = statistics.agreement_table(coded, reviews, list(fw.dimension_ids))
+agree = stages.agreement_table(coded, reviews, fw)
 block = doc.section("Agreement between coders",
                     "Cohen's kappa with 95% interval and percent agreement per dimension (is the dimension coded or "
                     "not) and for polarity: the automatic coder against each reviewer on the findings that reviewer "

@@ -196,3 +196,13 @@ def test_shipped_reviewer_decisions_are_applied(shipped):
             assert row["reasons"].startswith(f"set by reviewer {rec['reviewer']}")
             applied += 1
     assert applied == int((t["decided_by"] != "auto").sum())
+
+
+@pytest.mark.parametrize("body", ['vision.r1,supported,"s-00000001,rev,2026-01-01,open quote\n' + "x" * 140_000,
+                                  "vision.r1,not addressed,,rev,2026-01-01,old mac\rvision.r2,bad,,rev,2026-01-01,"])
+def test_unreadable_or_cr_files_give_located_problems_not_crashes(framework, tmp_path, body):
+    path = tmp_path / "checklist" / "alpha.csv"
+    path.parent.mkdir()
+    path.write_bytes((HEADER + "\n" + body).encode("utf-8"))
+    result = checklist.load_decisions(path, framework)
+    assert result.problems and all(p.line for p in result.problems)

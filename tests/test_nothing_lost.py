@@ -225,7 +225,10 @@ def test_a_regeneration_killed_mid_run_leaves_the_reports_whole_and_refuses_a_se
     assert first.returncode == -signal.SIGKILL
     assert _reap(children) == [], "kernels of the killed run should end once their parent is gone"
     for path in leftovers:  # what the killed run could not clean up
-        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
     assert contents(built.reports) == before
     assert_whole(built.reports)
     assert list(built.reports.parent.glob(".reports-build-*")), "the killed run's build directory is left over"

@@ -122,3 +122,17 @@ def test_parse_number(text, value):
 def test_parse_number_refuses_non_numbers(text):
     with pytest.raises(ValueError):
         outcomes.parse_number(text)
+
+
+def test_unreadable_csv_is_a_located_problem(tmp_path):
+    path = tmp_path / "outcomes.csv"
+    path.write_text(HEADER + '\ntorbay,"open quote,1,,2,,,beds,s1,p. 1,\n' + "x" * 140_000, encoding="utf-8")
+    found = outcomes.outcome_problems(path, CASES)
+    assert len(found) == 1 and "cannot be read as CSV" in found[0].message and found[0].line
+
+
+def test_old_mac_line_endings_are_read(tmp_path):
+    path = tmp_path / "outcomes.csv"
+    path.write_bytes((HEADER + "\rtorbay,beds,750,,502,,,beds,s1,p. 1,\r").encode("utf-8"))
+    rows, found = outcomes.read_rows(path)
+    assert found == [] and rows[0]["baseline"] == "750" and rows[0]["_line"] == "2"

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from _synthesis_build import build_reports
 from _synthesis_data import coded as small_coded
 from workbook.document import Report, fill_contents
 from workbook.report import export_html
@@ -100,8 +99,9 @@ def test_export_html_has_no_code_and_fills_contents(tmp_path):
 # ---------------------------------------------------------------- the built report (shipped evidence)
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    return build_reports(tmp_path_factory.mktemp("synthesis-build"))
+def built(built_reports: Path) -> Path:
+    """The reports regenerated once from the shipped evidence (conftest's session fixture)."""
+    return built_reports
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from _synthesis_build import build_reports
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -40,8 +39,9 @@ def test_missing_chromium_fails_in_ci_and_skips_elsewhere(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    return build_reports(tmp_path_factory.mktemp("synthesis-build"))
+def built(built_reports: Path) -> Path:
+    """The reports regenerated once from the shipped evidence (conftest's session fixture)."""
+    return built_reports
 
 
 def test_report_opens_with_tables_figures_and_working_finding_links(chromium_path, built, tmp_path):

@@ -45,3 +45,17 @@ def test_agreement_table_is_empty_without_reviews(framework):
     coded = pd.DataFrame({"finding_id": ["f1"], "auto_dimensions": ["vision"], "auto_polarity": ["barrier"]})
     empty = pd.DataFrame(columns=["finding_id", "reviewer", "dimensions", "polarity"])
     assert stages.agreement_table(coded, empty, framework).empty
+
+
+def test_agreement_table_compares_coder_and_reviewers_and_fleiss_leaves_the_coder_out(framework):
+    coded = pd.DataFrame({"finding_id": ["f1", "f2"], "auto_dimensions": ["vision", "time"],
+                          "auto_polarity": ["barrier", "neutral"]})
+    decisions = pd.DataFrame({"finding_id": ["f1", "f2", "f1", "f2", "f1", "f2"],
+                              "reviewer": ["r1", "r1", "r2", "r2", "r3", "r3"],
+                              "dimensions": ["vision;leadership", "time", "vision", "time", "vision", "time"],
+                              "polarity": ["barrier"] * 6, "date": ["2026-01-01"] * 6, "row": range(6)})
+    table = stages.agreement_table(coded, decisions, framework)
+    row = table[(table["coder_a"] == "auto") & (table["coder_b"] == "r1") & (table["dimension"] == "leadership")]
+    assert (row["n"].iloc[0], row["percent_agreement"].iloc[0]) == (2, 0.5)
+    fleiss = table[table["comparison"] == "fleiss"]
+    assert not fleiss.empty and set(fleiss["coder_a"]) == {"r1+r2+r3"}

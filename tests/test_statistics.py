@@ -90,22 +90,6 @@ def test_contingency_table_expected_counts(framework):
     assert np.isnan(t.loc[("alpha", "local_context"), "expected"])
 
 
-def test_agreement_codes_pair_auto_with_reviewers():
-    coded = small_coded()
-    coded.loc[0, "auto_dimensions"] = "vision"
-    reviews = pd.DataFrame({"finding_id": ["src_a-0000000a", "src_a-0000000a", "src_a-0000000b", "gone-00000000"],
-                            "dimensions": ["vision;leadership", "vision", "time", "time"],
-                            "polarity": ["facilitator"] * 4, "reviewer": ["r1", "r2", "r1", "r1"],
-                            "date": ["2026-01-01"] * 4, "row": [0, 1, 2, 3]})
-    codes = st.agreement_codes(coded, reviews)
-    assert sorted(codes["coder"].unique()) == ["auto", "r1", "r2"]
-    assert set(codes.loc[codes["coder"] == "auto", "finding_id"]) == {"src_a-0000000a", "src_a-0000000b"}
-    assert "gone-00000000" not in set(codes["finding_id"])
-    table = st.agreement_table(coded, reviews, ["vision", "leadership", "time"])
-    row = table[(table["coder_a"] == "auto") & (table["coder_b"] == "r1") & (table["dimension"] == "leadership")]
-    assert row["n"].iloc[0] == 2 and row["percent_agreement"].iloc[0] == 0.5
-
-
 def test_shipped_association_test_states_method_and_limits(framework):
     import workbook.stages as stages
     from workbook.cases import load_cases

@@ -186,8 +186,11 @@ def load_decisions(path: "str | Path", framework: Framework, known_ids: "set[str
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         return DecisionSet(empty, [problem(path, "is not UTF-8 text.", "save it as UTF-8 CSV.")])
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n")))
-    header = [h.strip() for h in next(reader, [])]
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+    except csv.Error as exc:
+        return DecisionSet(empty, [problem(path, f"cannot be read as CSV: {exc}.", "fix the header line.", line=1)])
     if not header:
         return DecisionSet(empty)
     missing = [c for c in DECISION_COLUMNS if c not in header]
@@ -195,7 +198,20 @@ def load_decisions(path: "str | Path", framework: Framework, known_ids: "set[str
         return DecisionSet(empty, [problem(path, f"header lacks column(s) {', '.join(missing)}.",
                                            f"the header must be: {','.join(DECISION_COLUMNS)}.", line=1)])
     requirements = {r.id for r in framework.requirements}
-    rows, found, start = [], [], 2
+    rows: list[dict] = []
+    found: list[Problem] = []
+    try:
+        _read_decisions(reader, header, path, requirements, known_ids, rows, found)
+    except csv.Error as exc:
+        found.append(problem(path, f"cannot be read as CSV: {exc}.", "check the quoting on this line "
+                             "(a quote left open swallows the rest of the file).", line=reader.line_num))
+    return DecisionSet(pd.DataFrame(rows, columns=empty.columns) if rows else empty, found)
+
+
+def _read_decisions(reader, header: "list[str]", path: Path, requirements: "set[str]",
+                    known_ids: "set[str] | None", rows: list, found: list) -> None:
+    """Read decision rows into `rows`, and the problems of the rows set aside into `found`."""
+    start = 2
     for index, values in enumerate(reader):
         line, start = start, reader.line_num + 1
         if not any(v.strip() for v in values):
@@ -212,7 +228,6 @@ def load_decisions(path: "str | Path", framework: Framework, known_ids: "set[str
             continue
         ids = ";".join(split_ids(rec["finding_ids"].replace(",", ";").replace(" ", "")))
         rows.append({**{c: rec[c] for c in DECISION_COLUMNS}, "finding_ids": ids, "row": index, "line": line})
-    return DecisionSet(pd.DataFrame(rows, columns=empty.columns) if rows else empty, found)
 
 
 def decision_errors(rec: "dict[str, str]", requirements: "set[str]", known_ids: "set[str] | None") -> list[str]:

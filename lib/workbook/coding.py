@@ -49,6 +49,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "default_coder": "rules",
     "polarity_threshold": 1.0,
     "scope_words": 4,
+    "lookback_words": 8,
     "negated_dimension_weight": 1.0,
     "descriptive_threshold": 1.0,
     "descriptive_penalty": 1.0,
@@ -105,6 +106,7 @@ class Settings:
 
     polarity_threshold: float
     scope_words: int
+    lookback_words: int
     negated_dimension_weight: float
     descriptive_threshold: float
     descriptive_penalty: float
@@ -117,7 +119,7 @@ class Settings:
 def settings(framework: Framework) -> Settings:
     """The rule coder settings of a framework, defaults filled in."""
     merged = {**DEFAULT_SETTINGS, **(framework.coding or {})}
-    return Settings(float(merged["polarity_threshold"]), int(merged["scope_words"]),
+    return Settings(float(merged["polarity_threshold"]), int(merged["scope_words"]), int(merged["lookback_words"]),
                     float(merged["negated_dimension_weight"]), float(merged["descriptive_threshold"]),
                     float(merged["descriptive_penalty"]), float(merged["contrast_weight"]),
                     float(merged["concession_weight"]), float(merged["polarity_dominance"]),
@@ -355,6 +357,7 @@ class RuleCoder:
         cover_end = -1
         cover_keys: set[tuple[str, int]] = set()
         cover_ignore = False
+        cover_dim = False
         recent: list[tuple[int, Role, str, float]] = []
         seen: set[str] = set()
         normative = 0.0
@@ -368,13 +371,14 @@ class RuleCoder:
             if s < cover_end:
                 if cover_ignore:
                     continue
-                roles = tuple(r for r in roles if r.kind != "dim" and r.key not in cover_keys)
+                roles = tuple(r for r in roles if not (cover_dim and r.kind == "dim") and r.key not in cover_keys)
                 if not roles:
                     continue
             if e > cover_end:
                 cover_end = e
                 cover_keys = {r.key for r in roles}
                 cover_ignore = roles[0].kind == "ignore"
+                cover_dim = any(r.kind == "dim" for r in roles)
             if concession_at >= 0 and CLAUSE_BREAK.search(text, concession_at, s):
                 concession_at = -1
                 mult = st.contrast_weight
@@ -462,11 +466,11 @@ class RuleCoder:
         below: list[str] = []
         for i, dim_id in enumerate(self.dimension_ids):
             dim_hits = hits.get(i)
-            raw = sum(w for w, _, _ in dim_hits.values()) if dim_hits else 0.0
-            score = round(max(0.0, raw - penalty), 6)
-            scores[dim_id] = score
             if not dim_hits:
+                scores[dim_id] = 0.0
                 continue
+            score = round(max(0.0, sum(w for w, _, _ in dim_hits.values()) - penalty), 6)
+            scores[dim_id] = score
             words = ", ".join(f"'{_show(w)}'" + (" (negated)" if neg else "")
                               for _, w, neg in dim_hits.values())
             if score >= self.thresholds[i] - _EPS:
@@ -536,7 +540,7 @@ def _look_back(op: _Operator, recent: list[tuple[int, Role, str, float]], text: 
     True when one of them is an adverse result (the change word then does not reach forward)."""
     closed = False
     for end, r, word, added in recent:
-        if r.kind != "dim" or not in_scope(text, end, start, st.scope_words):
+        if r.kind != "dim" or not in_scope(text, end, start, st.lookback_words if r.adverse else st.scope_words):
             continue
         _affect(op, r, word, st)
         if word in op.targets:

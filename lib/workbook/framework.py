@@ -32,6 +32,7 @@ CODING_SCHEMA: dict[str, Any] = {
         "default_coder": {"enum": ["rules", "learned", "auto"]},
         "polarity_threshold": {"type": "number", "minimum": 0},
         "scope_words": {"type": "integer", "minimum": 0, "maximum": 12},
+        "lookback_words": {"type": "integer", "minimum": 0, "maximum": 20},
         "negated_dimension_weight": {"type": "number", "minimum": 0},
         "descriptive_threshold": {"type": "number", "minimum": 0},
         "descriptive_penalty": {"type": "number", "minimum": 0},

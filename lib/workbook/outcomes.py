@@ -44,25 +44,30 @@ def read_rows(path: "str | Path") -> tuple[list[dict[str, str]], list[Problem]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [problem(path, "is not UTF-8 text.", "save it as UTF-8 CSV.")]
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n")))
-    header = [h.strip() for h in next(reader, [])]
-    if not header:
-        return [], []
-    missing = [c for c in OUTCOME_COLUMNS if c not in header]
-    if missing:
-        return [], [problem(path, f"header lacks column(s) {', '.join(missing)}.",
-                            f"the header must be: {','.join(OUTCOME_COLUMNS)}.", line=1)]
-    rows, found = [], []
-    start = 2
-    for values in reader:
-        line, start = start, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            found.append(problem(path, f"has {len(values)} fields, the header has {len(header)}.",
-                                 "quote any text containing commas.", line=line))
-            continue
-        rows.append({**{h: v.strip() for h, v in zip(header, values)}, "_line": str(line)})
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+    rows: list[dict[str, str]] = []
+    found: list[Problem] = []
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if not header:
+            return [], []
+        missing = [c for c in OUTCOME_COLUMNS if c not in header]
+        if missing:
+            return [], [problem(path, f"header lacks column(s) {', '.join(missing)}.",
+                                f"the header must be: {','.join(OUTCOME_COLUMNS)}.", line=1)]
+        start = 2
+        for values in reader:
+            line, start = start, reader.line_num + 1
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                found.append(problem(path, f"has {len(values)} fields, the header has {len(header)}.",
+                                     "quote any text containing commas.", line=line))
+                continue
+            rows.append({**{h: v.strip() for h, v in zip(header, values)}, "_line": str(line)})
+    except csv.Error as exc:
+        found.append(problem(path, f"cannot be read as CSV: {exc}.", "check the quoting on this line "
+                             "(a quote left open swallows the rest of the file).", line=reader.line_num))
     return rows, found
 
 

@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -137,7 +138,6 @@ def plan(case_ids: "list[str]", framework: str = "", learned: bool = False) -> l
 def _trace(message: str) -> None:
     """Timeline of a regeneration on stderr when WORKBOOK_TRACE is set (seconds since the module loaded)."""
     if os.environ.get("WORKBOOK_TRACE"):
-        import sys
         import threading
 
         print(f"[{time.perf_counter() - _T0:7.3f} {threading.current_thread().name}] {message}", file=sys.stderr)
@@ -269,34 +269,131 @@ def _register_engine() -> None:
     papermill_engines.register(ENGINE, WarmKernelEngine)
 
 
+def _kernel_command(connection_file: Path) -> tuple[list[str], dict[str, str]]:
+    """The python3 kernel's command line and extra environment, resolved as jupyter_client does (the
+    kernelspec named python3 in the Jupyter data path, else ipykernel's own; "python" is this interpreter)."""
+    from jupyter_core.paths import jupyter_path
+
+    spec: dict[str, Any] = {}
+    for directory in jupyter_path("kernels"):
+        candidate = Path(directory) / KERNEL_NAME / "kernel.json"
+        if candidate.is_file():
+            try:
+                spec = json.loads(candidate.read_text(encoding="utf-8"))
+                resources = candidate.parent
+                break
+            except (OSError, ValueError):
+                continue
+    argv = [str(a) for a in spec.get("argv") or ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]]
+    if argv[0] in ("python", f"python{sys.version_info[0]}", "python%d.%d" % sys.version_info[:2]):
+        argv[0] = sys.executable
+    resource_dir = str(resources) if spec else ""
+    argv = [a.replace("{connection_file}", str(connection_file)).replace("{resource_dir}", resource_dir) for a in argv]
+    if any("ipykernel" in a for a in argv):
+        argv.append("--HistoryManager.hist_file=:memory:")  # no history database shared between kernels
+    return argv, {str(k): str(v) for k, v in (spec.get("env") or {}).items()}
+
+
+class _RunningKernel:
+    """What nbclient asks of a kernel manager when it is handed a kernel that is already running and a
+    connected client: that there is a kernel, whether it lives, and interrupting it."""
+
+    has_kernel = True
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+
+    async def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    async def interrupt_kernel(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGINT)
+
+
+def _client_class() -> Any:
+    """An async kernel client that knows its kernel's process (nbclient polls is_alive while it waits)."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class LaneClient(AsyncKernelClient):
+        process: Any = None
+
+        async def _async_is_alive(self) -> bool:
+            return self.process is None or self.process.poll() is None
+
+        is_alive = _async_is_alive
+
+    return LaneClient
+
+
 class _Kernel:
-    """One warm kernel for one build, driven from a single thread: started once, runs notebooks one after
-    another (namespace reset between them), exports HTML in place, stopped at the end."""
+    """One warm kernel for one build: launched early, then driven from a single thread, which connects,
+    pre-imports, runs notebooks one after another (namespace reset between them), exports HTML in place,
+    and stops it at the end."""
 
     def __init__(self, build: str, warm: str = "") -> None:
         self.build = build
         self.warm = warm
+        self.process: Any = None
         self.km: Any = None
         self.kc: Any = None
         self.sockets: "Path | None" = None
+        self.connection: dict[str, Any] = {}
         self.used = False
 
+    def launch(self) -> None:
+        """Start the kernel process. On POSIX this needs no Jupyter import (a connection file on IPC sockets
+        in a private directory, and the kernelspec's command), so kernels boot while this process imports."""
+        if os.name != "posix":
+            from jupyter_core.utils import run_sync
+
+            self.km, self.sockets = _new_kernel_manager()
+            run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()), env=_kernel_env(self.build),
+                                           extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            self.process = self.km.provisioner.process
+            return
+        import secrets
+        import subprocess
+
+        self.sockets = Path(tempfile.mkdtemp(prefix="wbk-"))
+        self.connection = {"transport": "ipc", "ip": str(self.sockets / "k"), "shell_port": 1, "iopub_port": 2,
+                           "stdin_port": 3, "control_port": 4, "hb_port": 5, "key": secrets.token_hex(32),
+                           "signature_scheme": "hmac-sha256", "kernel_name": KERNEL_NAME}
+        connection_file = self.sockets / "kernel.json"
+        with open(os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            json.dump(self.connection, handle)
+        argv, spec_env = _kernel_command(connection_file)
+        env = _kernel_env(self.build)
+        env.update(spec_env)
+        env["JPY_PARENT_PID"] = str(os.getpid())  # the kernel exits if this process dies
+        self.process = subprocess.Popen(argv, cwd=str(notebooks_dir()), env=env, stdin=subprocess.DEVNULL,
+                                        start_new_session=True)
+        self.km = _RunningKernel(self.process)
+        _trace(f"kernel launched ({self.sockets})")
+
     def start(self) -> None:
-        """Start the kernel, connect, wait until it answers, and pre-import (waits for the imports)."""
+        """Launch (unless launched), connect, wait until the kernel answers, and pre-import (waiting)."""
         from jupyter_core.utils import run_sync
 
-        _trace("starting kernel")
-        self.km, self.sockets = _new_kernel_manager()
-        run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()), env=_kernel_env(self.build),
-                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        _trace("kernel launched")
+        if self.process is None:
+            self.launch()
+        if self.kc is None:
+            if self.connection:
+                self.kc = _client_class()()
+                self.kc.process = self.process
+                self.kc.load_connection_info(self.connection)
+            else:
+                self.kc = self.km.client()
+            self.kc.start_channels(hb=False)
         run_sync(self._ready)()
         _trace("kernel ready")
         if self.warm:
             run_sync(self._call)(self.warm)
             _trace("kernel warm")
+
+    def _alive(self) -> bool:
+        return self.process is None or self.process.poll() is None
 
     async def _ready(self, timeout: float = 60) -> None:
         """Wait until the kernel answers on shell and its output channel is connected."""
@@ -317,7 +414,7 @@ class _Kernel:
                             return
                 except Empty:
                     pass
-            if not await self.km.is_alive():
+            if not self._alive():
                 raise PipelineError(f"the notebook kernel ({KERNEL_NAME}) died while starting. Fix: run "
                                     f"'.venv/bin/python -m ipykernel_launcher --help' to see why it cannot start.")
             if time.monotonic() > deadline:
@@ -336,7 +433,7 @@ class _Kernel:
             except Empty:
                 if deadline is not None and time.monotonic() >= deadline:
                     raise
-                if not await self.km.is_alive():
+                if not self._alive():
                     raise PipelineError("the notebook kernel died. Fix: check the machine's memory and run "
                                         "again.") from None
                 continue
@@ -385,28 +482,31 @@ class _Kernel:
 
     def kill(self) -> None:
         """Kill the kernel process at once (safe from another thread): a running notebook then fails."""
-        process = getattr(getattr(self.km, "provisioner", None), "process", None)
-        if process is not None:
+        if self.process is not None:
             try:
-                process.kill()
+                self.process.kill()
             except OSError:
                 pass
 
     def stop(self) -> None:
-        """Stop the kernel and remove its connection files and sockets."""
-        from jupyter_core.utils import run_sync
-
+        """Stop the kernel and remove its connection file and sockets."""
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
-            if self.km is not None and self.km.has_kernel:
+            if self.connection and self.process is not None:
+                self.process.kill()  # its outputs are all received; nothing is left to flush
+                self.process.wait(timeout=10)
+            elif self.km is not None and self.km.has_kernel:
+                from jupyter_core.utils import run_sync
+
                 run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - the kernel is gone either way
             pass
         finally:
-            self.kc = self.km = None
+            self.kc = self.km = self.process = None
             if self.sockets is not None:
                 shutil.rmtree(self.sockets, ignore_errors=True)
+                self.sockets = None
 
 
 def _failed(run: Run, build: str, out: Path, exc: Any) -> PipelineError:
@@ -725,15 +825,21 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
     threads = [threading.Thread(target=lane_main, args=(i,), name=f"workbook-lane-{i}", daemon=True)
                for i in range(n_lanes)]
     _trace(f"{len(pending)} pending run(s) in {len(chains)} chain(s) on {n_lanes} lane(s)")
-    for thread in threads:
-        thread.start()
     bar = None
     ok = False
     try:
-        import papermill  # noqa: F401 - while the kernels start
+        for kernel in kernels:  # first: the kernels boot while this process imports
+            kernel.launch()
+        # everything the lanes use is imported here, before they start: two threads importing the same
+        # packages at once can see a partially initialised module
+        import jupyter_client.asynchronous  # noqa: F401
+        import jupyter_core.utils  # noqa: F401
+        import papermill  # noqa: F401
 
         _register_engine()
         _trace("papermill imported")
+        for thread in threads:
+            thread.start()
         if progress:
             from tqdm.auto import tqdm
 
@@ -776,6 +882,10 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
         for inbox in inboxes:
             inbox.put(None)
         for thread in threads:
-            thread.join(timeout=None if ok else 15)
+            if thread.ident is not None:
+                thread.join(timeout=None if ok else 15)
+        for kernel, thread in zip(kernels, threads):
+            if not thread.is_alive():  # a lane stops its own kernel; this covers lanes never started
+                kernel.stop()
         if bar is not None:
             bar.close()

@@ -120,24 +120,28 @@ def relative_to_root(path: Path) -> str:
 
 
 def agreement_codes(coded: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
-    """Long codes table for agreement: the automatic coder and every reviewer, on reviewed findings only."""
-    reviewed = coded[coded["finding_id"].isin(decisions["finding_id"])]
+    """Long codes for agreement: the automatic coder ('auto') and each reviewer's latest decision, on reviewed findings."""
+    people = decisions[decisions["finding_id"].isin(set(coded["finding_id"]))]
+    if "row" in people.columns:
+        people = people.sort_values([c for c in ("case", "date", "row") if c in people.columns], kind="stable")
+    people = people.drop_duplicates(["finding_id", "reviewer"], keep="last")
+    reviewed = coded[coded["finding_id"].isin(set(people["finding_id"]))]
     auto = pd.DataFrame({"finding_id": reviewed["finding_id"], "coder": "auto",
                          "dimensions": reviewed["auto_dimensions"], "polarity": reviewed["auto_polarity"]})
-    people = decisions[decisions["finding_id"].isin(coded["finding_id"])]
     people = pd.DataFrame({"finding_id": people["finding_id"], "coder": people["reviewer"],
                            "dimensions": people["dimensions"], "polarity": people["polarity"]})
-    people = people.drop_duplicates(["finding_id", "coder"], keep="last")
     return pd.concat([auto, people], ignore_index=True)
 
 
 def agreement_table(coded: pd.DataFrame, decisions: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Per-dimension and polarity agreement: automatic coder vs reviewers, and reviewers with each other."""
-    from .agreement import agreement
+    """Agreement per dimension and polarity: Cohen's kappa for the automatic coder vs each reviewer and for
+    each pair of reviewers; Fleiss' kappa among the reviewers (not the coder) when there are three or more."""
+    from .agreement import COLUMNS, fleiss_agreement, pairwise_agreement
 
     codes = agreement_codes(coded, decisions)
     if codes["coder"].nunique() < 2:
-        from .agreement import COLUMNS
-
         return pd.DataFrame(columns=list(COLUMNS))
-    return agreement(codes, framework.dimension_ids)
+    dims = framework.dimension_ids
+    pairs = pairwise_agreement(codes, dims)
+    people = fleiss_agreement(codes[codes["coder"] != "auto"], dims)
+    return pd.concat([pairs, people], ignore_index=True) if not people.empty else pairs

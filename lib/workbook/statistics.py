@@ -220,28 +220,3 @@ def cooccurrence_pairs(matrix: pd.DataFrame) -> pd.DataFrame:
             for i, a in enumerate(dims) for b in dims[i + 1:] if matrix.at[a, b] > 0]
     out = pd.DataFrame(rows, columns=["dimension_a", "dimension_b", "findings"])
     return out.sort_values("findings", ascending=False, kind="stable").reset_index(drop=True)
-
-
-def agreement_codes(coded: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
-    """Long codes for agreement: the automatic coder ('auto') and each reviewer's latest decision per finding."""
-    known = set(coded["finding_id"])
-    rev = reviews[reviews["finding_id"].isin(known)]
-    if "row" in rev.columns:
-        rev = rev.sort_values(["date", "row"], kind="stable")
-    rev = rev.drop_duplicates(["finding_id", "reviewer"], keep="last")
-    auto = coded[coded["finding_id"].isin(set(rev["finding_id"]))]
-    frames = [pd.DataFrame({"finding_id": auto["finding_id"], "coder": "auto",
-                            "dimensions": auto["auto_dimensions"], "polarity": auto["auto_polarity"]}),
-              pd.DataFrame({"finding_id": rev["finding_id"], "coder": rev["reviewer"],
-                            "dimensions": rev["dimensions"], "polarity": rev["polarity"]})]
-    return pd.concat(frames, ignore_index=True)
-
-
-def agreement_table(coded: pd.DataFrame, reviews: pd.DataFrame, dimension_ids: "list[str]") -> pd.DataFrame:
-    """Cohen's kappa per dimension and polarity: automatic coder vs each reviewer, and reviewer vs reviewer."""
-    from .agreement import agreement
-
-    codes = agreement_codes(coded, reviews)
-    if codes["coder"].nunique() < 2:
-        return pd.DataFrame()
-    return agreement(codes, list(dimension_ids))

@@ -1,0 +1,220 @@
+"""Coding at scale: how fast the default coder codes 10 thousand, 100 thousand and 1 million findings.
+
+Synthetic findings are built from the framework's own vocabulary (evidence/framework.yaml): words of the
+dimension definitions and "delivery requires" items, with dimension cues and polarity, negation, change,
+contrast and concession cues mixed in at random (fixed seed, so every run codes the same texts). The
+matches per finding of the synthetic texts and of the real extracted findings are printed side by side.
+
+For each size, in a fresh subprocess (so that peak memory belongs to that size alone):
+- the findings are coded the way `workbook code` codes a CSV: `code_frame` on a table with the default
+  coder (`default_coder`; building it - compiling the cues - is timed separately), with its progress bar;
+- the floor: one pass of the coder's own combined regular expression (`coder.pattern`) over the same
+  texts, every match consumed (`collections.deque(pattern.finditer(text), maxlen=0)`): the cost of reading
+  each text once;
+- peak memory: the process's maximum resident set size (`resource.getrusage(RUSAGE_SELF).ru_maxrss`: the
+  whole process - interpreter, pandas, the texts and the results; not tracemalloc, which would slow coding).
+
+Goals (issue #7): 1 million findings coded in at most 5 x the floor; time linear in the findings (10 x the
+findings in at most 11 x the time); peak memory under 2 GB.
+
+Usage: python benchmarks/coding_scale.py [--sizes 10000,100000,1000000] [--seed N] [--no-progress]
+Exit status 0 whenever the measurement ran (it is a measurement, not a gate).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+GOAL_FLOOR_RATIO = 5.0
+GOAL_LINEAR = 11.0
+GOAL_MEMORY_GB = 2.0
+SUFFIXES = ("", "", "s", "ed", "ing", "ion", "e", "es")
+
+
+def vocabulary(framework) -> "tuple[list[str], list[list[str]], dict[str, list[str]]]":
+    """(plain words, cue phrases per dimension, cue phrases per polarity kind) of a framework."""
+    import re
+
+    from workbook.coding import POLARITY_KINDS
+    from workbook.framework import coding_cues
+    from workbook.text import cue_examples
+
+    def phrases(cues) -> list[str]:
+        out: list[str] = []
+        for cue in cues:
+            out += [e for e in cue_examples(cue.term, limit=8) if e]
+        return out or ["services"]
+
+    text = " ".join([d.definition for d in framework.dimensions] + [r.text for r in framework.requirements])
+    words = [w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if len(w) > 2] or ["care"]
+    words += ["the", "of", "and", "in", "to", "a", "was", "were", "for", "with", "staff", "services"] * 4
+    dims = [phrases(d.cues) for d in framework.dimensions]
+    kinds = {k: phrases(coding_cues(framework, k)) for k in POLARITY_KINDS if k != "ignore"}
+    return words, dims, kinds
+
+
+def synthetic_findings(framework, n: int, seed: int = 2014) -> list[str]:
+    """n finding-like sentences from the framework's vocabulary (deterministic for a seed)."""
+    import random
+
+    rng = random.Random(seed)
+    words, dims, kinds = vocabulary(framework)
+    polar = kinds.get("facilitator", []) + kinds.get("barrier", [])
+    out: list[str] = []
+    for _ in range(n):
+        body = [rng.choice(words) for _ in range(rng.randint(10, 26))]
+        for _ in range(rng.randint(0, 3)):  # dimension cues (a wildcard cue gets an ending)
+            phrase = rng.choice(rng.choice(dims)) + rng.choice(SUFFIXES)
+            body.insert(rng.randrange(len(body) + 1), phrase)
+        for _ in range(rng.randint(0, 2)):  # polarity evidence, sometimes negated or changed
+            phrase = rng.choice(polar) + rng.choice(SUFFIXES)
+            roll = rng.random()
+            if roll < 0.2 and kinds.get("negation"):
+                phrase = f"{rng.choice(kinds['negation'])} {phrase}"
+            elif roll < 0.3 and kinds.get("decrease"):
+                phrase = f"{rng.choice(kinds['decrease'])} {phrase}"
+            body.insert(rng.randrange(len(body) + 1), phrase)
+        roll = rng.random()
+        if roll < 0.15 and kinds.get("contrast"):
+            body.insert(len(body) // 2, f", {rng.choice(kinds['contrast'])}")
+        elif roll < 0.25 and kinds.get("concession"):
+            body.insert(0, rng.choice(kinds["concession"]))
+        elif roll < 0.32 and kinds.get("descriptive"):
+            body.append(rng.choice(kinds["descriptive"]))
+        sentence = " ".join(body).replace(" ,", ",")
+        out.append(sentence[:1].upper() + sentence[1:] + ".")
+    return out
+
+
+def matches_per_text(pattern, texts: "list[str]") -> float:
+    return sum(sum(1 for _ in pattern.finditer(t)) for t in texts) / max(1, len(texts))
+
+
+def real_findings() -> list[str]:
+    """The statements of the shipped evidence's extracted findings (for comparison only)."""
+    from workbook.cases import load_cases
+    from workbook.extract import extract_case
+    from workbook.stages import resolve
+
+    settings = resolve()
+    return [s for case in load_cases(settings.evidence).values()
+            for s in extract_case(case, settings.framework, settings.evidence)["statement"]]
+
+
+def measure(n: int, seed: int, progress: bool) -> dict:
+    """Code n synthetic findings in this process; the figures as a dict."""
+    import collections
+    import resource
+
+    import pandas as pd
+
+    from workbook.coding import code_frame, default_coder
+    from workbook.framework import load_framework
+
+    framework = load_framework()
+    texts = synthetic_findings(framework, n, seed)
+    table = pd.DataFrame({"finding_id": [f"f{i}" for i in range(n)], "text": texts})
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    start = time.perf_counter()
+    coder = default_coder(framework)
+    build = time.perf_counter() - start
+
+    pattern = coder.pattern
+    consume = collections.deque
+    start = time.perf_counter()
+    for text in texts:
+        consume(pattern.finditer(text), maxlen=0)
+    floor = time.perf_counter() - start
+
+    start = time.perf_counter()
+    coded = code_frame(table, framework, text_column="text", coder=coder, progress=progress)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    coded_dims = float((coded["dimensions"] != "").mean())
+    return {"n": n, "coder": getattr(coder, "name", type(coder).__name__), "build": build, "floor": floor,
+            "seconds": seconds, "peak_kib": peak, "before_kib": rss_before, "coded_share": coded_dims,
+            "chars": sum(map(len, texts)) / n}
+
+
+def main(argv: "list[str] | None" = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="comma-separated numbers of findings (default 10000,100000,1000000)")
+    parser.add_argument("--seed", type=int, default=2014)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar while coding")
+    parser.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)  # internal: measure one size
+    args = parser.parse_args(argv)
+    if args.one:
+        print("RESULT " + json.dumps(measure(args.one, args.seed, not args.no_progress)), flush=True)
+        return 0
+    try:
+        sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"--sizes {args.sizes!r}: give whole numbers separated by commas, e.g. 10000,100000")
+    if not sizes or min(sizes) <= 0:
+        parser.error("--sizes: give at least one positive number")
+
+    from workbook.coding import default_coder
+    from workbook.framework import load_framework
+
+    load = "load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    print(f"coding benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} cores, {load}")
+    framework = load_framework()
+    coder = default_coder(framework)
+    real = real_findings()
+    sample = synthetic_findings(framework, 2000, args.seed)
+    print(f"default coder: {getattr(coder, 'name', type(coder).__name__)}; one combined pattern of "
+          f"{len(coder.pattern.pattern):,} characters ({coder.pattern.groups} groups)")
+    print(f"cue matches per finding: synthetic {matches_per_text(coder.pattern, sample):.1f} "
+          f"(mean {sum(map(len, sample)) / len(sample):.0f} chars), real findings "
+          f"{matches_per_text(coder.pattern, real):.1f} (mean {sum(map(len, real)) / max(1, len(real)):.0f} "
+          f"chars, {len(real)} findings)\n")
+
+    results = []
+    for n in sizes:
+        cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)]
+        if args.no_progress:
+            cmd.append("--no-progress")
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # the progress bar goes to stderr
+        line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), "")
+        if done.returncode != 0 or not line:
+            print(f"{n:>9,} findings: the measurement failed (exit {done.returncode})")
+            continue
+        r = json.loads(line[len("RESULT "):])
+        results.append(r)
+        print(f"{n:>9,} findings: coded in {r['seconds']:7.2f} s = {n / r['seconds']:>9,.0f} findings/s; "
+              f"floor {r['floor']:6.2f} s; ratio {r['seconds'] / r['floor']:4.2f} x floor; "
+              f"peak RSS {r['peak_kib'] / 1024:7.0f} MiB (before coding {r['before_kib'] / 1024:.0f} MiB); "
+              f"coder built in {r['build']:.2f} s; {r['coded_share']:.0%} coded with a dimension")
+
+    if not results:
+        return 0
+    print("\ngoals:")
+    biggest = results[-1]
+    ratio = biggest["seconds"] / biggest["floor"]
+    print(f"- {biggest['n']:,} findings in <= {GOAL_FLOOR_RATIO:g} x the floor: {ratio:.2f} x -> "
+          f"{'MET' if ratio <= GOAL_FLOOR_RATIO else 'NOT MET'}"
+          + ("" if biggest["n"] >= 1_000_000 else " (the goal is stated for 1,000,000; run the default sizes)"))
+    for small, big in zip(results, results[1:]):
+        growth = big["seconds"] / small["seconds"]
+        allowed = GOAL_LINEAR * (big["n"] / small["n"]) / 10
+        print(f"- linear: {big['n'] / small['n']:g} x the findings ({small['n']:,} -> {big['n']:,}) took "
+              f"{growth:.2f} x the time (goal <= {allowed:g} x): {'MET' if growth <= allowed else 'NOT MET'}")
+    peak_gb = max(r["peak_kib"] for r in results) * 1024 / 1e9
+    print(f"- peak memory < {GOAL_MEMORY_GB:g} GB: {peak_gb:.2f} GB (max RSS) -> "
+          f"{'MET' if peak_gb < GOAL_MEMORY_GB else 'NOT MET'}")
+    if hasattr(os, "getloadavg"):
+        print("\nload average %.2f %.2f %.2f" % os.getloadavg())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
