@@ -7,10 +7,12 @@ matches per finding of the synthetic texts and of the real extracted findings ar
 
 For each size, in a fresh subprocess (so that peak memory belongs to that size alone):
 - the findings are coded the way `workbook code` codes a CSV: `code_frame` on a table with the default
-  coder (`default_coder`; building it - compiling the cues - is timed separately), with its progress bar;
+  coder (`default_coder`; building it - compiling the cues - is timed separately), in chunks of n/20
+  (at least 1,000) whose results are concatenated (included in the time), under a progress bar;
 - the floor: one pass of the coder's own combined regular expression (`coder.pattern`) over the same
   texts, every match consumed (`collections.deque(pattern.finditer(text), maxlen=0)`): the cost of reading
-  each text once;
+  each text once. Each chunk's floor pass is timed right beside its coding, in alternating order, so a
+  load change on a shared machine affects both;
 - peak memory: the process's maximum resident set size (`resource.getrusage(RUSAGE_SELF).ru_maxrss`: the
   whole process - interpreter, pandas, the texts and the results; not tracemalloc, which would slow coding).
 
@@ -38,19 +40,21 @@ GOAL_MEMORY_GB = 2.0
 SUFFIXES = ("", "", "s", "ed", "ing", "ion", "e", "es")
 
 
-def vocabulary(framework) -> "tuple[list[str], list[list[str]], dict[str, list[str]]]":
-    """(plain words, cue phrases per dimension, cue phrases per polarity kind) of a framework."""
+def vocabulary(framework) -> "tuple[list[str], list[list[tuple[str, bool]]], dict[str, list[tuple[str, bool]]]]":
+    """(plain words, cue phrases per dimension, cue phrases per polarity kind) of a framework; each phrase
+    says whether its cue ends in a wildcard (and so takes an ending)."""
     import re
 
     from workbook.coding import POLARITY_KINDS
     from workbook.framework import coding_cues
     from workbook.text import cue_examples
 
-    def phrases(cues) -> list[str]:
-        out: list[str] = []
+    def phrases(cues) -> "list[tuple[str, bool]]":
+        out: list[tuple[str, bool]] = []
         for cue in cues:
-            out += [e for e in cue_examples(cue.term, limit=8) if e]
-        return out or ["services"]
+            open_end = cue.term.rstrip().endswith("*")
+            out += [(e, open_end) for e in cue_examples(cue.term, limit=8) if e]
+        return out or [("services", False)]
 
     text = " ".join([d.definition for d in framework.dimensions] + [r.text for r in framework.requirements])
     words = [w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if len(w) > 2] or ["care"]
@@ -67,27 +71,31 @@ def synthetic_findings(framework, n: int, seed: int = 2014) -> list[str]:
     rng = random.Random(seed)
     words, dims, kinds = vocabulary(framework)
     polar = kinds.get("facilitator", []) + kinds.get("barrier", [])
+
+    def say(choices: "list[tuple[str, bool]]") -> str:
+        phrase, open_end = rng.choice(choices)
+        return phrase + (rng.choice(SUFFIXES) if open_end else "")
+
     out: list[str] = []
     for _ in range(n):
         body = [rng.choice(words) for _ in range(rng.randint(10, 26))]
-        for _ in range(rng.randint(0, 3)):  # dimension cues (a wildcard cue gets an ending)
-            phrase = rng.choice(rng.choice(dims)) + rng.choice(SUFFIXES)
-            body.insert(rng.randrange(len(body) + 1), phrase)
-        for _ in range(rng.randint(0, 2)):  # polarity evidence, sometimes negated or changed
-            phrase = rng.choice(polar) + rng.choice(SUFFIXES)
+        for _ in range(rng.choice((0, 1, 1, 1, 2, 2, 3))):  # dimension cues
+            body.insert(rng.randrange(len(body) + 1), say(rng.choice(dims)))
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):  # polarity evidence, sometimes negated or changed
+            phrase = say(polar)
             roll = rng.random()
             if roll < 0.2 and kinds.get("negation"):
-                phrase = f"{rng.choice(kinds['negation'])} {phrase}"
+                phrase = f"{say(kinds['negation'])} {phrase}"
             elif roll < 0.3 and kinds.get("decrease"):
-                phrase = f"{rng.choice(kinds['decrease'])} {phrase}"
+                phrase = f"{say(kinds['decrease'])} {phrase}"
             body.insert(rng.randrange(len(body) + 1), phrase)
         roll = rng.random()
         if roll < 0.15 and kinds.get("contrast"):
-            body.insert(len(body) // 2, f", {rng.choice(kinds['contrast'])}")
+            body.insert(len(body) // 2, f", {say(kinds['contrast'])}")
         elif roll < 0.25 and kinds.get("concession"):
-            body.insert(0, rng.choice(kinds["concession"]))
+            body.insert(0, say(kinds["concession"]))
         elif roll < 0.32 and kinds.get("descriptive"):
-            body.append(rng.choice(kinds["descriptive"]))
+            body.append(say(kinds["descriptive"]))
         sentence = " ".join(body).replace(" ,", ",")
         out.append(sentence[:1].upper() + sentence[1:] + ".")
     return out
@@ -109,7 +117,11 @@ def real_findings() -> list[str]:
 
 
 def measure(n: int, seed: int, progress: bool) -> dict:
-    """Code n synthetic findings in this process; the figures as a dict."""
+    """Code n synthetic findings in this process; the figures as a dict.
+
+    The findings are coded in chunks, and each chunk's floor pass is timed right beside its coding (in
+    alternating order), so that a load change on a shared machine affects both sides alike.
+    """
     import collections
     import resource
 
@@ -126,22 +138,49 @@ def measure(n: int, seed: int, progress: bool) -> dict:
     start = time.perf_counter()
     coder = default_coder(framework)
     build = time.perf_counter() - start
-
     pattern = coder.pattern
     consume = collections.deque
-    start = time.perf_counter()
-    for text in texts:
-        consume(pattern.finditer(text), maxlen=0)
-    floor = time.perf_counter() - start
 
+    def floor_pass(chunk: "list[str]") -> float:
+        start = time.perf_counter()
+        for text in chunk:
+            consume(pattern.finditer(text), maxlen=0)
+        return time.perf_counter() - start
+
+    def code_pass(frame: "pd.DataFrame") -> "tuple[float, pd.DataFrame]":
+        start = time.perf_counter()
+        out = code_frame(frame, framework, text_column="text", coder=coder)
+        return time.perf_counter() - start, out
+
+    size = max(1_000, n // 20)
+    floor = seconds = 0.0
+    parts = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, desc=f"{n:,} findings (coding + floor pass)", unit="finding", smoothing=0)
+    for k, lo in enumerate(range(0, n, size)):
+        if k % 2:
+            took, out = code_pass(table.iloc[lo:lo + size])
+            floor += floor_pass(texts[lo:lo + size])
+        else:
+            floor += floor_pass(texts[lo:lo + size])
+            took, out = code_pass(table.iloc[lo:lo + size])
+        seconds += took
+        parts.append(out)
+        if bar is not None:
+            bar.update(len(out))
+    if bar is not None:
+        bar.close()
     start = time.perf_counter()
-    coded = code_frame(table, framework, text_column="text", coder=coder, progress=progress)
-    seconds = time.perf_counter() - start
+    coded = pd.concat(parts, ignore_index=True)
+    seconds += time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    coded_dims = float((coded["dimensions"] != "").mean())
+    assert len(coded) == n
     return {"n": n, "coder": getattr(coder, "name", type(coder).__name__), "build": build, "floor": floor,
-            "seconds": seconds, "peak_kib": peak, "before_kib": rss_before, "coded_share": coded_dims,
-            "chars": sum(map(len, texts)) / n}
+            "seconds": seconds, "peak_kib": peak, "before_kib": rss_before,
+            "coded_share": float((coded["dimensions"] != "").mean()), "chars": sum(map(len, texts)) / n}
 
 
 def main(argv: "list[str] | None" = None) -> int:

@@ -261,3 +261,35 @@ def test_a_failing_notebook_names_the_notebook_cell_and_error_and_stops_the_buil
     message = str(err.value)
     assert "bad.ipynb (bad-1)" in message and "cell" in message and "ValueError: bad input 7" in message
     assert (tiny_project / ".reports-failed" / "bad-1.ipynb").exists()
+
+
+@pytest.mark.slow
+def test_execute_run_uses_a_fresh_kernel_or_the_processs_warm_one(tiny_project: Path):
+    build = tiny_project / "build"
+    build.mkdir()
+    try:
+        assert runner.execute_run(Run("a-1", "a.ipynb", {"n": 1}, (), ()), str(build), fresh_kernel=True)[0] == "a-1"
+        done = runner.execute_chain([Run("a-2", "a.ipynb", {"n": 2}, (), ()),
+                                     Run("b-2", "b.ipynb", {"n": 2}, (), (), ("a-2",))], str(build))
+        assert [name for name, _ in done] == ["a-2", "b-2"]
+        assert pids(build, "a-2") == pids(build, "b-2") != pids(build, "a-1")
+    finally:
+        for kernel in runner._WARM.values():
+            kernel.stop()
+        runner._WARM.clear()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.name != "posix", reason="IPC transport is POSIX only")
+def test_lane_kernels_talk_over_ipc_sockets_in_a_private_directory_removed_afterwards(tiny_project: Path):
+    kernel = runner._Kernel(str(tiny_project / "build"))
+    kernel.start()
+    try:
+        sockets = kernel.sockets
+        assert kernel.connection["transport"] == "ipc"
+        assert sockets is not None and sockets.name.startswith("wbk-") and oct(sockets.stat().st_mode)[-3:] == "700"
+        assert all((sockets / f"k-{port}").exists() for port in (1, 2, 4))  # shell, iopub, control
+        assert oct((sockets / "kernel.json").stat().st_mode)[-3:] == "600"
+    finally:
+        kernel.stop()
+    assert not sockets.exists()

@@ -235,12 +235,15 @@ RESET_CODE = ("import sys as __wbk_sys\n"
 """Run between two notebooks on one kernel: a fresh namespace and execution count; modules stay imported."""
 
 
+_ENGINE_REGISTERED = False
+
+
 def _register_engine() -> None:
     """Register the papermill engine that runs on a given, already connected kernel client."""
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    if ENGINE in papermill_engines._engines:
+    global _ENGINE_REGISTERED
+    if _ENGINE_REGISTERED:
         return
+    from papermill.engines import NBClientEngine, papermill_engines
 
     class WarmKernelEngine(NBClientEngine):
         """papermill's nbclient engine, handed the lane's running kernel client instead of starting one.
@@ -267,6 +270,7 @@ def _register_engine() -> None:
             return client.execute()
 
     papermill_engines.register(ENGINE, WarmKernelEngine)
+    _ENGINE_REGISTERED = True
 
 
 def _kernel_command(connection_file: Path) -> tuple[list[str], dict[str, str]]:
@@ -312,19 +316,25 @@ class _RunningKernel:
         self.process.send_signal(signal.SIGINT)
 
 
+_CLIENT_CLASS: Any = None
+
+
 def _client_class() -> Any:
     """An async kernel client that knows its kernel's process (nbclient polls is_alive while it waits)."""
-    from jupyter_client.asynchronous import AsyncKernelClient
+    global _CLIENT_CLASS
+    if _CLIENT_CLASS is None:
+        from jupyter_client.asynchronous import AsyncKernelClient
 
-    class LaneClient(AsyncKernelClient):
-        process: Any = None
+        class LaneClient(AsyncKernelClient):
+            process: Any = None
 
-        async def _async_is_alive(self) -> bool:
-            return self.process is None or self.process.poll() is None
+            async def _async_is_alive(self) -> bool:
+                return self.process is None or self.process.poll() is None
 
-        is_alive = _async_is_alive
+            is_alive = _async_is_alive
 
-    return LaneClient
+        _CLIENT_CLASS = LaneClient
+    return _CLIENT_CLASS
 
 
 class _Kernel:
@@ -464,6 +474,12 @@ class _Kernel:
                                 request_save_on_cell_execute=False, km=self.km, kc=self.kc)
         except PapermillExecutionError as exc:
             raise _failed(run, self.build, out, exc) from None
+        except PipelineError:
+            raise
+        except Exception as exc:  # the kernel died, a timeout, an unreadable notebook
+            raise PipelineError(f"notebook {run.notebook} ({run.name}) could not be executed: "
+                                f"{type(exc).__name__}: {_strip_ansi(exc)}. Fix: check the machine's memory and "
+                                f"the notebook file, and run 'make report' again.") from exc
         _trace(f"executed {run.name}")
         if run.html:
             from jupyter_core.utils import run_sync
@@ -541,36 +557,16 @@ def execute_run(run: Run, build: str, fresh_kernel: bool = False) -> tuple[str, 
     """Execute one notebook run into the build directory; returns (name, seconds).
 
     Without fresh_kernel the run goes to this process's warm kernel for the build (reused by later calls);
-    with it, papermill starts and stops a kernel of its own.
+    with it, to a kernel started for this run alone and stopped after it.
     """
     if not fresh_kernel:
         return run.name, _warm_kernel(build).execute(run)
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    out = Path(build) / run.executed_path
-    out.parent.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    env = _kernel_env(build)
-    saved = {k: os.environ.get(k) for k in ("WORKBOOK_REPORTS", "PYDEVD_DISABLE_FILE_VALIDATION", "MPLBACKEND")}
-    os.environ.update({k: env[k] for k in saved})
+    kernel = _Kernel(build)
     try:
-        pm.execute_notebook(str(notebooks_dir() / run.notebook), str(out), parameters=run.parameters,
-                            kernel_name=KERNEL_NAME, cwd=str(notebooks_dir()), progress_bar=False,
-                            request_save_on_cell_execute=False)
-    except PapermillExecutionError as exc:
-        raise _failed(run, build, out, exc) from None
+        kernel.start()
+        return run.name, kernel.execute(run)
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    if run.html:
-        from .report import export_html
-
-        export_html(out, Path(build) / run.html)
-    return run.name, time.perf_counter() - start
+        kernel.stop()
 
 
 def execute_chain(runs: "list[Run]", build: str) -> list[tuple[str, float]]:
