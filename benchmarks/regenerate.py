@@ -105,6 +105,8 @@ def main(argv: "list[str] | None" = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="take each regeneration timing N times (min is used)")
     parser.add_argument("--jobs", type=int, default=None, help="pass --jobs to workbook report")
     parser.add_argument("--live", action="store_true", help="use the working tree's lib/ and notebooks/, not a copy")
+    parser.add_argument("--lib", default="", help="measure the workbook package in this directory (a copy of "
+                                                  "lib/workbook, e.g. an older version) instead of lib/workbook")
     args = parser.parse_args(argv)
     repeat = max(1, args.repeat)
     cores = os.cpu_count() or 1
@@ -119,7 +121,7 @@ def main(argv: "list[str] | None" = None) -> int:
         env.pop("WORKBOOK_ROOT", None)
         if not args.live:
             code = tmp_path / "code"
-            shutil.copytree(ROOT / "lib" / "workbook", code / "lib" / "workbook",
+            shutil.copytree(Path(args.lib) if args.lib else ROOT / "lib" / "workbook", code / "lib" / "workbook",
                             ignore=shutil.ignore_patterns("__pycache__"))
             shutil.copytree(ROOT / "notebooks", code / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
             env["WORKBOOK_ROOT"] = str(code)

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -48,4 +50,4 @@ findings.pivot_table(index="source", columns="polarity", values="finding_id", ag
 # ## The findings
 
 # %%
-findings[["finding_id", "source", "locator", "polarity", "statement"]].style.hide(axis="index")
+findings[["finding_id", "source", "locator", "polarity", "statement"]].style.hide(axis="index").format(escape="html")

@@ -43,7 +43,7 @@ print(f"{case.name}: {len(coded)} findings coded; {reviewed} carry a reviewer's 
 # ## Codes, with their reasons
 
 # %%
-coded[["finding_id", "dimensions", "polarity", "decided_by", "auto_reasons", "statement"]].style.hide(axis="index")
+coded[["finding_id", "dimensions", "polarity", "decided_by", "auto_reasons", "statement"]].style.hide(axis="index").format(escape="html")
 
 # %% [markdown]
 # ## Agreement on the reviewed findings

@@ -104,7 +104,7 @@ def test_reviewer_decision_overrides_automatic_mapping(framework, tmp_path):
 
 def test_bad_decisions_are_set_aside_with_line_and_fix(framework, tmp_path):
     table = coded(("s-00000001", "leadership", "facilitator", "Boundary spanners were nurtured."))
-    path = write_decisions(tmp_path, "alpha",
+    write_decisions(tmp_path, "alpha",
                            "leadership.r7,supported,s-00000001,rev_a,2026-01-01,ok",        # line 2
                            "leadership.r99,supported,s-00000001,rev_a,2026-01-01,",         # line 3
                            "leadership.r1,great,s-00000001,rev_a,2026-01-01,",              # line 4

@@ -1,5 +1,4 @@
 """Extraction: stable ids, duplicates refused, and the shipped evidence base's coverage."""
-import shutil
 from pathlib import Path
 
 import pytest

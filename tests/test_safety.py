@@ -122,8 +122,6 @@ def test_exported_tables_hold_no_live_formula(hostile_reports: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="notebooks 01_extract/02_code show findings with pandas Styler, which does not "
-                                       "escape HTML (fix: .format(escape='html'))")
 def test_executed_notebooks_in_reports_escape_evidence_text(hostile_reports: Path):
     raw = []
     for path in sorted((hostile_reports / "notebooks").glob("*.ipynb")):

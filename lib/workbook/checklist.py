@@ -20,9 +20,7 @@ automatic status and findings, which stay visible as ``auto_status``.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from .errors import Problem, problem
 from .framework import Dimension, Framework, Requirement
 from .paths import evidence_dir
 from .synthesis import split_ids
+from .tables import read_records
 from .text import cue_regex, normalise, stems, tokens
 
 STATUSES: tuple[str, ...] = ("supported", "contradicted", "mixed", "not addressed")
@@ -180,54 +179,21 @@ def load_decisions(path: "str | Path", framework: Framework, known_ids: "set[str
     """Reviewer checklist decisions; bad rows are reported by line and set aside, the others load."""
     path = Path(path)
     empty = pd.DataFrame(columns=[*DECISION_COLUMNS, "row", "line"])
-    if not path.exists():
-        return DecisionSet(empty)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return DecisionSet(empty, [problem(path, "is not UTF-8 text.", "save it as UTF-8 CSV.")])
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
-    try:
-        header = [h.strip() for h in next(reader, [])]
-    except csv.Error as exc:
-        return DecisionSet(empty, [problem(path, f"cannot be read as CSV: {exc}.", "fix the header line.", line=1)])
-    if not header:
-        return DecisionSet(empty)
-    missing = [c for c in DECISION_COLUMNS if c not in header]
-    if missing:
-        return DecisionSet(empty, [problem(path, f"header lacks column(s) {', '.join(missing)}.",
-                                           f"the header must be: {','.join(DECISION_COLUMNS)}.", line=1)])
+    records, found = read_records(path, DECISION_COLUMNS)
     requirements = {r.id for r in framework.requirements}
     rows: list[dict] = []
-    found: list[Problem] = []
-    try:
-        _read_decisions(reader, header, path, requirements, known_ids, rows, found)
-    except csv.Error as exc:
-        found.append(problem(path, f"cannot be read as CSV: {exc}.", "check the quoting on this line "
-                             "(a quote left open swallows the rest of the file).", line=reader.line_num))
-    return DecisionSet(pd.DataFrame(rows, columns=empty.columns) if rows else empty, found)
-
-
-def _read_decisions(reader, header: "list[str]", path: Path, requirements: "set[str]",
-                    known_ids: "set[str] | None", rows: list, found: list) -> None:
-    """Read decision rows into `rows`, and the problems of the rows set aside into `found`."""
-    start = 2
-    for index, values in enumerate(reader):
-        line, start = start, reader.line_num + 1
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            found.append(problem(path, f"has {len(values)} fields, the header has {len(header)}.",
-                                 "quote any text containing commas.", line=line))
-            continue
-        rec = {h: v.strip() for h, v in zip(header, values)}
+    for rec in records:
+        line = int(rec["_line"])
         errors = decision_errors(rec, requirements, known_ids)
         if errors:
             found.append(problem(path, "; ".join(errors) + ".", "correct the row; the other rows still load.",
                                  line=line, record=rec.get("requirement_id") or None))
             continue
         ids = ";".join(split_ids(rec["finding_ids"].replace(",", ";").replace(" ", "")))
-        rows.append({**{c: rec[c] for c in DECISION_COLUMNS}, "finding_ids": ids, "row": index, "line": line})
+        rows.append({**{c: rec[c] for c in DECISION_COLUMNS}, "finding_ids": ids, "row": int(rec["_row"]),
+                     "line": line})
+    found.sort(key=lambda p: p.line or 0)
+    return DecisionSet(pd.DataFrame(rows, columns=empty.columns) if rows else empty, found)
 
 
 def decision_errors(rec: "dict[str, str]", requirements: "set[str]", known_ids: "set[str] | None") -> list[str]:

@@ -57,7 +57,7 @@ def check_review_findings(evidence: Path, framework: "Framework | None", cases: 
 def check_checklist_decisions(evidence: Path, framework: "Framework | None", cases: dict) -> list[Problem]:
     """evidence/checklist/<case>.csv: known case, requirement, status and finding ids of that case."""
     folder = evidence / "checklist"
-    if not folder.is_dir() or framework is None:
+    if not folder.is_dir() or framework is None or not cases:
         return []
     found: list[Problem] = []
     ids_by_case = case_finding_ids(cases, evidence)

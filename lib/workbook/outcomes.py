@@ -1,8 +1,6 @@
 """Outcome figures reported by the cases (evidence/outcomes.csv): checked row by row, change computed when possible."""
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from pathlib import Path
@@ -11,6 +9,7 @@ import pandas as pd
 
 from .errors import EvidenceError, Problem, problem
 from .paths import evidence_dir
+from .tables import read_records
 
 OUTCOME_COLUMNS: tuple[str, ...] = (
     "case", "measure", "baseline", "baseline_period", "follow_up", "follow_up_period", "reported_change",
@@ -37,38 +36,7 @@ def parse_number(text: str) -> float | None:
 
 def read_rows(path: "str | Path") -> tuple[list[dict[str, str]], list[Problem]]:
     """The rows of an outcomes file with their line numbers (key '_line'), and the problems of its shape."""
-    path = Path(path)
-    if not path.exists():
-        return [], []
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [problem(path, "is not UTF-8 text.", "save it as UTF-8 CSV.")]
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
-    rows: list[dict[str, str]] = []
-    found: list[Problem] = []
-    try:
-        header = [h.strip() for h in next(reader, [])]
-        if not header:
-            return [], []
-        missing = [c for c in OUTCOME_COLUMNS if c not in header]
-        if missing:
-            return [], [problem(path, f"header lacks column(s) {', '.join(missing)}.",
-                                f"the header must be: {','.join(OUTCOME_COLUMNS)}.", line=1)]
-        start = 2
-        for values in reader:
-            line, start = start, reader.line_num + 1
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(header):
-                found.append(problem(path, f"has {len(values)} fields, the header has {len(header)}.",
-                                     "quote any text containing commas.", line=line))
-                continue
-            rows.append({**{h: v.strip() for h, v in zip(header, values)}, "_line": str(line)})
-    except csv.Error as exc:
-        found.append(problem(path, f"cannot be read as CSV: {exc}.", "check the quoting on this line "
-                             "(a quote left open swallows the rest of the file).", line=reader.line_num))
-    return rows, found
+    return read_records(path, OUTCOME_COLUMNS)
 
 
 def source_headings(path: "str | Path") -> set[str]:
@@ -116,7 +84,7 @@ def outcome_problems(path: "str | Path", case_sources: "dict[str, tuple[str, ...
                            "give baseline and follow_up, or reported_change"))
         for message, fix in errors:
             found.append(problem(path, message + ".", fix + ".", line=line, record=rec))
-    return found
+    return sorted(found, key=lambda p: p.line or 0)
 
 
 def load_outcomes(evidence: "Path | None" = None) -> pd.DataFrame:

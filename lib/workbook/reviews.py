@@ -16,6 +16,7 @@ from .atomic import write_text
 from .errors import EvidenceError, Problem, ReviewError, problem
 from .framework import POLARITIES, Framework
 from .paths import check_id, evidence_dir
+from .tables import read_records
 
 REVIEW_COLUMNS: tuple[str, ...] = ("finding_id", "dimensions", "polarity", "reviewer", "date", "note")
 
@@ -74,40 +75,19 @@ def load_reviews(case_id: str, framework: Framework, evidence: "Path | None" = N
     """Load a case's review file; bad rows are reported by line and set aside, the others load."""
     path = reviews_path(case_id, evidence)
     empty = pd.DataFrame(columns=[*REVIEW_COLUMNS, "row", "line"])
-    if not path.exists():
-        return ReviewSet(empty, [], str(path))
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return ReviewSet(empty, [problem(path, "is not UTF-8 text.", "save it as UTF-8 CSV.", line=line)], str(path))
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n")))
-    header = next(reader, None)
-    if header is None:
-        return ReviewSet(empty, [], str(path))
-    header = [h.strip() for h in header]
-    missing = [c for c in REVIEW_COLUMNS if c not in header]
-    if missing:
-        return ReviewSet(empty, [problem(path, f"header lacks column(s) {', '.join(missing)}.",
-                                         f"the header must be: {','.join(REVIEW_COLUMNS)}.", line=1)], str(path))
-    rows, problems = [], []
-    for index, values in enumerate(reader):
-        line = reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            problems.append(problem(path, f"has {len(values)} fields, the header has {len(header)}.",
-                                    "quote any text containing commas, and keep one decision per line.", line=line))
-            continue
-        rec = dict(zip(header, (v.strip() for v in values)))
+    records, problems = read_records(path, REVIEW_COLUMNS)
+    rows = []
+    for rec in records:
+        line = int(rec["_line"])
         dims, errors = check_decision(rec["finding_id"], rec["dimensions"], rec["polarity"], rec["reviewer"],
                                       rec["date"], framework)
         if errors:
             problems.append(problem(path, "; ".join(errors) + ".", "correct the row; the other rows still load.",
                                     line=line, record=rec.get("finding_id") or None))
             continue
-        rows.append({**{c: rec[c] for c in REVIEW_COLUMNS}, "dimensions": ";".join(dims), "row": index, "line": line})
+        rows.append({**{c: rec[c] for c in REVIEW_COLUMNS}, "dimensions": ";".join(dims), "row": int(rec["_row"]),
+                     "line": line})
+    problems.sort(key=lambda p: p.line or 0)
     return ReviewSet(pd.DataFrame(rows, columns=[*REVIEW_COLUMNS, "row", "line"]) if rows else empty, problems, str(path))
 
 
