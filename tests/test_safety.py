@@ -182,3 +182,11 @@ def test_a_started_pipeline_kernel_listens_on_ipc_sockets_not_tcp_ports():
     # no channel of the kernel is on TCP, and nothing listens beyond this machine.
     assert info["tcp"] in ([], ["127.0.0.1"])
     assert not Path(info["ip"]).parent.exists(), "the socket directory is removed at exit"
+
+
+def test_markdown_from_evidence_cannot_make_links():
+    from workbook.document import md_cell, md_text
+
+    assert md_text("[click](javascript:alert(1))") == "\\[click\\](javascript:alert(1))"
+    assert md_text("![img](http://x/y.png)") == "!\\[img\\](http://x/y.png)"
+    assert md_cell("a | b \\ c") == "a \\| b \\\\ c"

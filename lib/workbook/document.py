@@ -268,8 +268,9 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def md_text(value: object) -> str:
-    """Text safe in Markdown: HTML escaped, so tags from evidence show as text."""
-    return html.escape(cell_text(value), quote=False)
+    """Text safe in Markdown: HTML escaped and link brackets escaped, so tags and links from evidence show as text."""
+    text = html.escape(cell_text(value), quote=False)
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def md_cell(value: object) -> str:
