@@ -32,11 +32,18 @@ def matrix_heatmap(matrix: pd.DataFrame, labels: "dict[str, str] | None" = None,
                    title: str = "Coded findings per case and dimension") -> Figure:
     """Heatmap of the framework matrix (cases as rows, dimensions as columns), counts annotated."""
     data = matrix.rename(columns=_wrapped(labels, list(matrix.columns)), index=_wrapped(None, list(matrix.index)))
-    fig, ax = plt.subplots(figsize=(1.3 * data.shape[1] + 2.5, 0.7 * data.shape[0] + 2.2))
-    sns.heatmap(data, annot=True, fmt="d", cmap=SEQUENTIAL, linewidths=0.5, linecolor="white",
-                cbar_kws={"label": "coded findings"}, ax=ax)
-    ax.set_xlabel("dimension")
-    ax.set_ylabel("case")
+    return _annotated_heatmap(data, "coded findings", ("dimension", "case"), title,
+                              (1.3 * data.shape[1] + 2.5, 0.7 * data.shape[0] + 2.2))
+
+
+def _annotated_heatmap(data: pd.DataFrame, colour_label: str, axis_labels: "tuple[str, str]", title: str,
+                       size: "tuple[float, float]", mask: "np.ndarray | None" = None) -> Figure:
+    """A count heatmap in the workbook's sequential palette, counts written in the cells, labels upright."""
+    fig, ax = plt.subplots(figsize=size)
+    sns.heatmap(data, mask=mask, annot=True, fmt="d", cmap=SEQUENTIAL, linewidths=0.5, linecolor="white",
+                cbar_kws={"label": colour_label}, ax=ax)
+    ax.set_xlabel(axis_labels[0])
+    ax.set_ylabel(axis_labels[1])
     ax.set_title(title)
     ax.tick_params(axis="x", labelrotation=0)
     ax.tick_params(axis="y", labelrotation=0)
@@ -84,16 +91,8 @@ def cooccurrence_heatmap(matrix: pd.DataFrame, labels: "dict[str, str] | None" =
     names = {d: wrap(f"{(labels or {}).get(d, d)} (n={int(matrix.at[d, d])})", 14) for d in ids}
     data = matrix.rename(index=names, columns=names).iloc[1:, :-1]
     mask = np.triu(np.ones(data.shape, dtype=bool), k=1)
-    fig, ax = plt.subplots(figsize=(1.2 * data.shape[1] + 3, 0.8 * data.shape[0] + 2.2))
-    sns.heatmap(data, mask=mask, annot=True, fmt="d", cmap=SEQUENTIAL, linewidths=0.5, linecolor="white",
-                cbar_kws={"label": "findings coded with both"}, ax=ax)
-    ax.set_xlabel("dimension")
-    ax.set_ylabel("dimension")
-    ax.set_title(title)
-    ax.tick_params(axis="x", labelrotation=0)
-    ax.tick_params(axis="y", labelrotation=0)
-    fig.tight_layout()
-    return fig
+    return _annotated_heatmap(data, "findings coded with both", ("dimension", "dimension"), title,
+                              (1.2 * data.shape[1] + 3, 0.8 * data.shape[0] + 2.2), mask)
 
 
 def save_figure(fig: Figure, directory: "str | Path", name: str) -> dict[str, Path]:
