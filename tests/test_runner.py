@@ -42,7 +42,7 @@ def test_the_plan_chains_each_case_and_joins_them_in_the_synthesis():
         assert f"reviews/{case}.csv" in runs[f"02_code-{case}"].inputs
     assert runs["03_synthesis"].after == tuple(f"02_code-{c}" for c in CASES)
     assert runs["03_synthesis"].html == "synthesis.html"
-    assert all(r.parameters.get("case_id") == r.name.split("-", 1)[1] for r in runs.values() if "case_id" in r.parameters)
+    assert all(r.parameters["case_id"] == r.name.split("-", 1)[1] for r in runs.values() if "case_id" in r.parameters)
 
 
 def test_pending_runs_form_one_chain_per_case_and_the_synthesis_waits_for_them():

@@ -872,7 +872,12 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
                 raise PipelineError("the notebook runs have a dependency cycle. Fix: check runner.plan().")
         ok = True
     finally:
-        if not ok:
+        import logging
+
+        papermill_log = logging.getLogger("papermill")
+        level = papermill_log.level
+        if not ok:  # stop at once; the lanes' "kernel died" messages are expected, not news
+            papermill_log.setLevel(logging.CRITICAL)
             for kernel in kernels:
                 kernel.kill()
         for inbox in inboxes:
@@ -880,6 +885,7 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
         for thread in threads:
             if thread.ident is not None:
                 thread.join(timeout=None if ok else 15)
+        papermill_log.setLevel(level)
         for kernel, thread in zip(kernels, threads):
             if not thread.is_alive():  # a lane stops its own kernel; this covers lanes never started
                 kernel.stop()
