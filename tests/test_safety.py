@@ -136,24 +136,22 @@ def test_executed_notebooks_in_reports_escape_evidence_text(hostile_reports: Pat
 # ------------------------------------------------------------------ kernels over IPC
 
 KERNEL_PROBE = """
-import json, os
-from jupyter_core.utils import run_sync
-from workbook.runner import _kernel_manager, _shutdown_kernel
-km = _kernel_manager()
-info = {"transport": km.transport, "ip": km.ip}
+import json, os, tempfile
+import psutil
+from workbook.runner import _Kernel
+kernel = _Kernel(tempfile.mkdtemp())
+kernel.launch()
+info = {"transport": kernel.connection.get("transport", getattr(kernel.km, "transport", "")),
+        "sockets_dir": str(kernel.sockets)}
 if os.environ.get("START_KERNEL"):
-    import psutil
-    run_sync(km.start_kernel)()
-    client = km.client()
-    client.start_channels()
-    run_sync(client.wait_for_ready)(timeout=60)
-    conn = km.get_connection_info()
-    kernel = psutil.Process(km.provisioner.process.pid)
-    info.update(started=conn["transport"], sockets=[os.path.exists(f"{km.ip}-{conn[name]}")
-                                                    for name in ("shell_port", "iopub_port", "control_port")],
-                tcp=[c.laddr.ip for c in kernel.net_connections(kind="tcp") if c.status == "LISTEN"])
-    client.stop_channels()
-    _shutdown_kernel()
+    kernel.start()
+    conn = kernel.connection
+    info.update(sockets=[os.path.exists(f"{conn['ip']}-{conn[name]}") for name in ("shell_port", "iopub_port",
+                                                                                 "control_port")],
+                tcp=[c.laddr.ip for c in psutil.Process(kernel.process.pid).net_connections(kind="tcp")
+                     if c.status == "LISTEN"])
+kernel.stop()
+info["removed"] = not os.path.exists(info["sockets_dir"])
 print(json.dumps(info))
 """
 
@@ -170,18 +168,18 @@ def probe_kernel(start: bool) -> dict:
 def test_pipeline_kernels_use_ipc_transport():
     info = probe_kernel(start=False)
     assert info["transport"] == "ipc"
-    assert Path(info["ip"]).parent.name.startswith("wbk-")
+    assert Path(info["sockets_dir"]).name.startswith("wbk-") and info["removed"]
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="IPC transport is POSIX only")
 def test_a_started_pipeline_kernel_listens_on_ipc_sockets_not_tcp_ports():
     info = probe_kernel(start=True)
-    assert info["started"] == "ipc" and info["sockets"] == [True, True, True]
+    assert info["transport"] == "ipc" and info["sockets"] == [True, True, True]
     # ipykernel itself always binds one loopback port (its IOPub pipe for forked subprocesses; not configurable):
     # no channel of the kernel is on TCP, and nothing listens beyond this machine.
     assert info["tcp"] in ([], ["127.0.0.1"])
-    assert not Path(info["ip"]).parent.exists(), "the socket directory is removed at exit"
+    assert info["removed"], "the socket directory is removed when the kernel stops"
 
 
 def test_markdown_from_evidence_cannot_make_links():

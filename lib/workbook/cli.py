@@ -68,7 +68,8 @@ def cmd_code(args: argparse.Namespace) -> int:
 
     fw = _framework_arg(args.framework)
     framework = load_framework(evidence_dir() / fw if fw else None)
-    rows = code_csv(args.input, args.output, framework, text_column=args.text_column)
+    rows = code_csv(args.input, args.output, framework, text_column=args.text_column,
+                    progress=not args.no_progress and sys.stderr.isatty())
     print(f"coded {rows} rows of {args.input} -> {args.output}")
     return 0
 
@@ -117,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", required=True, help="CSV with a text column")
     p.add_argument("--output", required=True, help="CSV to write: input columns + dimensions, polarity, reasons")
     p.add_argument("--text-column", default="text", help="name of the text column (default: text)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar (shown when stderr is a terminal)")
     p.add_argument("--framework", default="")
     p.set_defaults(func=cmd_code)
 

@@ -693,7 +693,7 @@ def read_findings_csv(path: "str | Path") -> pd.DataFrame:
 
 
 def code_csv(input_path: "str | Path", output_path: "str | Path", framework: Framework,
-             text_column: str = "text") -> int:
+             text_column: str = "text", progress: bool = False) -> int:
     """Code every row of a CSV and write it (all input columns kept) atomically; returns the row count."""
     df = read_findings_csv(input_path)
     if list(df.columns).count(text_column) > 1:
@@ -703,7 +703,7 @@ def code_csv(input_path: "str | Path", output_path: "str | Path", framework: Fra
         raise ParameterError(problem(
             input_path, f"has no column {text_column!r}; its columns are: {', '.join(df.columns)}.",
             "name the column holding the finding text (text_column / --text-column), or rename it."))
-    out = code_frame(df, framework, text_column=text_column)
+    out = code_frame(df, framework, text_column=text_column, progress=progress)
     with atomic_open(output_path, "w", newline="") as handle:
         out.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)
     return len(out)

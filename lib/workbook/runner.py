@@ -155,33 +155,6 @@ def _new_kernel_manager() -> "tuple[Any, Path | None]":
     return AsyncKernelManager(**options), sockets
 
 
-_KERNEL: Any = None
-
-
-def _kernel_manager() -> Any:
-    """This process's shared kernel manager (kept for callers and tests that probe the kernel set-up)."""
-    global _KERNEL
-    if _KERNEL is None:
-        _KERNEL, sockets = _new_kernel_manager()
-        if sockets is not None:
-            atexit.register(shutil.rmtree, sockets, True)
-        atexit.register(_shutdown_kernel)
-    return _KERNEL
-
-
-def _shutdown_kernel() -> None:
-    """Stop the shared kernel, if it was started."""
-    global _KERNEL
-    if _KERNEL is not None and _KERNEL.has_kernel:
-        from jupyter_core.utils import run_sync
-
-        try:
-            run_sync(_KERNEL.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - best effort at exit
-            pass
-    _KERNEL = None
-
-
 def _kernel_env(build: str) -> dict[str, str]:
     """The environment of a pipeline kernel: the build directory is where the notebooks write."""
     env = dict(os.environ)

@@ -18,6 +18,7 @@ Cue mini-language (used in evidence/framework.yaml; case is ignored):
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -62,7 +63,13 @@ def tokens(text: str) -> list[str]:
 
 def stems(text: str) -> list[str]:
     """Snowball (Porter 2) stems of the text's tokens, for the learned coder's features."""
-    return _STEMMER.stemWords(tokens(text))
+    return [_stem(word) for word in tokens(text)]
+
+
+@functools.lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    """The Snowball stem of one word (cached: texts repeat their words)."""
+    return _STEMMER.stemWord(word)
 
 
 def word_forms(word: str) -> str:
