@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from notebook_helpers import write_notebook as _write_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "evidence"
 
@@ -67,3 +69,15 @@ def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
         outcomes = regenerate(list(load_cases()), progress=False)
     assert all(o.status == "executed" for o in outcomes)
     return reports
+
+
+@pytest.fixture
+def tiny_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project root whose notebooks are tiny, so the lanes can be tested with real kernels quickly."""
+    notebooks = tmp_path / "root" / "notebooks"
+    notebooks.mkdir(parents=True)
+    _write_notebook(notebooks / "a.ipynb", "n = 0", "import os\nleft_over = n\npid = os.getpid()\nprint(pid)")
+    _write_notebook(notebooks / "b.ipynb", "n = 0", "import os\nassert 'left_over' not in globals()\nprint(os.getpid())")
+    _write_notebook(notebooks / "bad.ipynb", "n = 0", "x = 1", "raise ValueError(f'bad input {n}')")
+    monkeypatch.setenv("WORKBOOK_ROOT", str(tmp_path / "root"))
+    return tmp_path

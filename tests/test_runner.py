@@ -12,6 +12,7 @@ import pytest
 from workbook import runner
 from workbook.errors import PipelineError
 from workbook.runner import Outcome, Run, library_hash, plan, run_key
+from notebook_helpers import pids
 
 CASES = ["torbay", "english_pilots", "east_london"]
 
@@ -197,44 +198,6 @@ def test_a_second_report_with_nothing_changed_imports_no_pandas_papermill_or_yam
         assert done.stdout.strip().splitlines()[-1] == f"0 {expected}"
 
 
-# ------------------------------------------------------------------ warm kernels (real kernels, small notebooks)
-
-def test_warm_up_code_imports_what_the_notebooks_import_inside_a_function():
-    code = runner.warm_up_code(["01_extract.ipynb", "03_synthesis.ipynb"], export=True)
-    assert "import workbook.stages as stages" in code and "from nbconvert import HTMLExporter" in code
-    assert code.count("import workbook.stages as stages") == 1
-    assert code.startswith("def __wbk_warm():") and code.endswith("del __wbk_warm\n")
-    compile(code, "warm-up", "exec")
-    assert runner.warm_up_code(["no_such.ipynb"]) == ""
-
-
-def write_notebook(path: Path, *sources: str) -> None:
-    import nbformat
-
-    cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    cells[0].metadata["tags"] = ["parameters"]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(path))
-
-
-@pytest.fixture
-def tiny_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project root whose notebooks are tiny, so the lanes can be tested with real kernels quickly."""
-    notebooks = tmp_path / "root" / "notebooks"
-    notebooks.mkdir(parents=True)
-    write_notebook(notebooks / "a.ipynb", "n = 0", "import os\nleft_over = n\npid = os.getpid()\nprint(pid)")
-    write_notebook(notebooks / "b.ipynb", "n = 0", "import os\nassert 'left_over' not in globals()\nprint(os.getpid())")
-    write_notebook(notebooks / "bad.ipynb", "n = 0", "x = 1", "raise ValueError(f'bad input {n}')")
-    monkeypatch.setenv("WORKBOOK_ROOT", str(tmp_path / "root"))
-    return tmp_path
-
-
-def pids(build: Path, name: str) -> str:
-    nb = json.loads((build / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8"))
-    return "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", [])).strip()
-
-
 @pytest.mark.slow
 def test_lanes_run_chains_in_parallel_on_warm_kernels_with_a_fresh_namespace_per_notebook(tiny_project: Path):
     runs = [Run("a-1", "a.ipynb", {"n": 1}, (), ()), Run("b-1", "b.ipynb", {"n": 1}, (), (), ("a-1",)),
@@ -261,35 +224,3 @@ def test_a_failing_notebook_names_the_notebook_cell_and_error_and_stops_the_buil
     message = str(err.value)
     assert "bad.ipynb (bad-1)" in message and "cell" in message and "ValueError: bad input 7" in message
     assert (tiny_project / ".reports-failed" / "bad-1.ipynb").exists()
-
-
-@pytest.mark.slow
-def test_execute_run_uses_a_fresh_kernel_or_the_processs_warm_one(tiny_project: Path):
-    build = tiny_project / "build"
-    build.mkdir()
-    try:
-        assert runner.execute_run(Run("a-1", "a.ipynb", {"n": 1}, (), ()), str(build), fresh_kernel=True)[0] == "a-1"
-        done = runner.execute_chain([Run("a-2", "a.ipynb", {"n": 2}, (), ()),
-                                     Run("b-2", "b.ipynb", {"n": 2}, (), (), ("a-2",))], str(build))
-        assert [name for name, _ in done] == ["a-2", "b-2"]
-        assert pids(build, "a-2") == pids(build, "b-2") != pids(build, "a-1")
-    finally:
-        for kernel in runner._WARM.values():
-            kernel.stop()
-        runner._WARM.clear()
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(os.name != "posix", reason="IPC transport is POSIX only")
-def test_lane_kernels_talk_over_ipc_sockets_in_a_private_directory_removed_afterwards(tiny_project: Path):
-    kernel = runner._Kernel(str(tiny_project / "build"))
-    kernel.start()
-    try:
-        sockets = kernel.sockets
-        assert kernel.connection["transport"] == "ipc"
-        assert sockets is not None and sockets.name.startswith("wbk-") and oct(sockets.stat().st_mode)[-3:] == "700"
-        assert all((sockets / f"k-{port}").exists() for port in (1, 2, 4))  # shell, iopub, control
-        assert oct((sockets / "kernel.json").stat().st_mode)[-3:] == "600"
-    finally:
-        kernel.stop()
-    assert not sockets.exists()

@@ -138,7 +138,7 @@ def test_executed_notebooks_in_reports_escape_evidence_text(hostile_reports: Pat
 KERNEL_PROBE = """
 import json, os, tempfile
 import psutil
-from workbook.runner import _Kernel
+from workbook.kernels import _Kernel
 kernel = _Kernel(tempfile.mkdtemp())
 kernel.launch()
 info = {"transport": kernel.connection.get("transport", getattr(kernel.km, "transport", "")),
