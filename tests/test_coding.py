@@ -361,13 +361,10 @@ def test_code_csv_unclosed_quote_is_malformed(tmp_path, petch):
         code_csv(src, tmp_path / "o.csv", petch)
 
 
-def test_code_csv_shows_a_progress_bar_when_asked(tmp_path, capsys):
-    from workbook.coding import code_csv
-    from workbook.framework import load_framework
-
+def test_code_csv_shows_a_progress_bar_when_asked(tmp_path, petch, capsys):
     src = tmp_path / "in.csv"
     src.write_text("text\nA lack of leadership held the work back.\nTeams were co-located.\n", encoding="utf-8")
-    assert code_csv(src, tmp_path / "out.csv", load_framework(), progress=True) == 2
+    assert code_csv(src, tmp_path / "out.csv", petch, progress=True) == 2
     assert "coding (" in capsys.readouterr().err
-    assert code_csv(src, tmp_path / "quiet.csv", load_framework()) == 2
+    assert code_csv(src, tmp_path / "quiet.csv", petch) == 2
     assert "coding (" not in capsys.readouterr().err
