@@ -19,8 +19,8 @@
 # Builds the synthesis report from the coded findings of every case. Every reader-facing piece
 # (headings, text, tables, figures) goes through `doc` (`workbook.document.Report`), which shows
 # it here, writes each table to `reports/tables/` and each figure to `reports/figures/`, and at
-# the end writes `synthesis.md` and `synthesis.xlsx`. `synthesis.html` is this notebook, executed
-# and exported without code. All computation lives in `lib/workbook/`.
+# the end writes the same blocks as `synthesis.html` (one page, no code), `synthesis.md` and
+# `synthesis.xlsx` (`workbook.report`). All computation lives in `lib/workbook/`.
 
 # %% tags=["parameters"]
 evidence_dir = ""
@@ -37,7 +37,7 @@ import workbook.stages as stages
 from workbook import checklist, confidence, figures, outcomes, statistics, synthesis
 from workbook.cases import load_cases
 from workbook.document import Report
-from workbook.export import write_xlsx
+from workbook.report import write_report
 from workbook.extract import load_case_sources
 from workbook.reviews import all_reviews
 
@@ -187,5 +187,4 @@ doc.appendix(coded, sources, {cid: c.name for cid, c in cases.items()}) + doc.re
     sources.values(), other=[fw.citation])
 
 # %%
-_ = doc.write_markdown(settings.reports / "synthesis.md")
-_ = write_xlsx(doc.tables, settings.reports / "synthesis.xlsx")
+written = write_report(doc, settings.reports)

@@ -12,8 +12,9 @@ from workbook.runner import Run
 
 
 def test_warm_up_code_imports_what_the_notebooks_import_inside_a_function():
-    code = kernels.warm_up_code(["01_extract.ipynb", "03_synthesis.ipynb"], export=True)
-    assert "import workbook.stages as stages" in code and "from nbconvert import HTMLExporter" in code
+    code = kernels.warm_up_code(["01_extract.ipynb", "03_synthesis.ipynb"])
+    assert "import workbook.stages as stages" in code and "from workbook.report import write_report" in code
+    assert "nbconvert" not in code
     assert code.count("import workbook.stages as stages") == 1
     assert code.startswith("def __wbk_warm():") and code.endswith("del __wbk_warm\n")
     compile(code, "warm-up", "exec")

@@ -4,14 +4,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from _synthesis_data import coded as small_coded
-from workbook.document import Report, fill_contents
-from workbook.report import export_html
+from workbook.document import Report
+from workbook.report import html_page, write_report
 
 EVIL = "<script>alert('x')</script> & <b>bold</b>"
 
@@ -63,7 +62,7 @@ def test_known_finding_ids_link_to_their_appendix_entry(tmp_path):
 
 def test_contents_lists_level_two_sections(tmp_path):
     doc = small_report(tmp_path)
-    body = fill_contents("".join(b.html for b in doc.blocks))
+    body = html_page(doc)
     nav = re.search(r'<nav[^>]*id="contents".*?</nav>', body, re.S).group(0)
     assert re.findall(r'href="#(sec-[^"]+)"', nav) == ["sec-first-part", "sec-second-part",
                                                         "sec-appendix-the-findings", "sec-references"]
@@ -79,21 +78,18 @@ def test_table_is_written_as_safe_csv_and_kept_for_xlsx(tmp_path):
     assert list(doc.tables) == ["formula"]
 
 
-def test_export_html_has_no_code_and_fills_contents(tmp_path):
+def test_report_files_are_one_page_of_the_blocks_plus_markdown_and_xlsx(tmp_path):
     doc = small_report(tmp_path)
-    nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_markdown_cell("developer note", metadata={"tags": ["remove-cell"]}))
-    for block in doc.blocks:
-        cell = nbformat.v4.new_code_cell("secret_code_marker = 1")
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": block._repr_html_()})]
-        nb.cells.append(cell)
-    executed = tmp_path / "nb.ipynb"
-    nbformat.write(nb, str(executed))
-    out = export_html(executed, tmp_path / "report.html", title="T")
-    html = out.read_text(encoding="utf-8")
-    assert "secret_code_marker" not in html and "developer note" not in html
-    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
-    assert 'href="#sec-first-part"' in html and 'href="#sec-references"' in html
+    written = write_report(doc, tmp_path / "out")
+    assert sorted(written) == ["html", "markdown", "xlsx"]
+    page = written["html"].read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+    assert "<title>Test &lt;report&gt;</title>" in page and "<!--wb:contents-->" not in page
+    assert all(block.html in page for block in doc.blocks[1:])
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert 'href="#sec-first-part"' in page and 'href="#sec-references"' in page
+    assert written["markdown"].read_text(encoding="utf-8") == doc.markdown()
+    assert load_workbook(written["xlsx"]).sheetnames == ["t1"]
 
 
 # ---------------------------------------------------------------- the built report (shipped evidence)
@@ -140,7 +136,7 @@ def test_built_outputs_exist_and_agree(built):
 
 def test_built_html_links_every_shown_finding_and_lists_sources(built, shipped_coded):
     html = (built / "synthesis.html").read_text(encoding="utf-8")
-    assert 'class="jp-InputArea' not in html and "import workbook" not in html
+    assert "import workbook" not in html and "stages.resolve" not in html and "<script" not in html
     links = set(re.findall(r'href="#finding-([^"]+)"', html))
     anchors = set(re.findall(r'id="finding-([^"]+)"', html))
     assert links and links <= anchors
@@ -160,7 +156,7 @@ def test_built_markdown_has_the_same_sections_and_links(built):
     md = (built / "synthesis.md").read_text(encoding="utf-8")
     html = (built / "synthesis.html").read_text(encoding="utf-8")
     md_sections = re.findall(r'<a id="(sec-[^"]+)"></a>', md)
-    html_sections = re.findall(r'<h2 class="wb-section" id="(sec-[^"]+)"', html)
+    html_sections = re.findall(r'<h2 id="(sec-[^"]+)" class="wb-section"', html)
     assert md_sections == html_sections
     assert "![Heatmap of the framework matrix" in md and "(figures/framework_matrix.png)" in md
     assert set(re.findall(r"\]\(#finding-([^)]+)\)", md)) <= set(re.findall(r'<a id="finding-([^"]+)"></a>', md))

@@ -42,7 +42,7 @@ def test_the_plan_chains_each_case_and_joins_them_in_the_synthesis():
         assert f"sources/{case}" in runs[f"01_extract-{case}"].inputs
         assert f"reviews/{case}.csv" in runs[f"02_code-{case}"].inputs
     assert runs["03_synthesis"].after == tuple(f"02_code-{c}" for c in CASES)
-    assert runs["03_synthesis"].html == "synthesis.html"
+    assert "synthesis.html" in runs["03_synthesis"].outputs
     assert all(r.parameters["case_id"] == r.name.split("-", 1)[1] for r in runs.values() if "case_id" in r.parameters)
 
 

@@ -277,16 +277,3 @@ def md_cell(value: object) -> str:
     """Text safe in a Markdown table cell: escaped, pipes escaped, on one line."""
     return " ".join(md_text(value).replace("|", "\\|").split())
 
-
-def fill_contents(body: str) -> str:
-    """Replace the contents placeholder of an exported report with links to its level-2 section headings."""
-    items = ""
-    for tag, title in re.findall(r"(<h2\b[^>]*>)(.*?)</h2>", body, re.S):
-        anchor = re.search(r'\bid="(sec-[a-z0-9-]+)"', tag)
-        if anchor and "wb-section" in tag:
-            items += f'<li><a href="#{anchor.group(1)}">{title}</a></li>'
-    # the exporter may rewrite the comment placeholder; fall back to the first empty contents list
-    if CONTENTS_PLACEHOLDER not in body:
-        return re.sub(r'(<nav\b[^>]*\bid="contents"[^>]*>.*?<ol>)(</ol>)', lambda m: m.group(1) + items + m.group(2),
-                      body, count=1, flags=re.S)
-    return body.replace(CONTENTS_PLACEHOLDER, f"<ol>{items}</ol>", 1)

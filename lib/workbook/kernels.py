@@ -3,7 +3,7 @@ the error that names a failed notebook, its cell and the error.
 
 A kernel is launched from a connection file in a private 0700 directory (IPC transport on POSIX), so it
 boots while the caller is still importing; it is then driven from one thread, pre-imports the modules of
-the notebooks it is expected to run, resets its namespace between notebooks and exports HTML in place.
+the notebooks it is expected to run, resets its namespace between notebooks.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _kernel_env(build: str) -> dict[str, str]:
     return env
 
 
-def warm_up_code(notebooks: "list[str]", export: bool = False) -> str:
+def warm_up_code(notebooks: "list[str]") -> str:
     """Code that imports, inside a function (so no name is left behind), what the notebooks import.
 
     Only top-level import statements are taken; each is guarded, so a failing import is left for the
@@ -86,8 +86,6 @@ def warm_up_code(notebooks: "list[str]", export: bool = False) -> str:
                     text = ast.unparse(node)
                     if text not in statements:
                         statements.append(text)
-    if export:
-        statements += ["from nbconvert import HTMLExporter", "from workbook.report import export_html"]
     if not statements:
         return ""
     body = "".join(f"    try:\n        {s}\n    except Exception:\n        pass\n" for s in statements)
@@ -206,8 +204,8 @@ def _client_class() -> Any:
 
 class _Kernel:
     """One warm kernel for one build: launched early, then driven from a single thread, which connects,
-    pre-imports, runs notebooks one after another (namespace reset between them), exports HTML in place,
-    and stops it at the end."""
+    pre-imports, runs notebooks one after another (namespace reset between them), and stops it at the
+    end."""
 
     def __init__(self, build: str, warm: str = "") -> None:
         self.build = build
@@ -323,7 +321,7 @@ class _Kernel:
         return (await self._reply(msg_id, None))["content"]
 
     def execute(self, run: Run) -> float:
-        """Execute one run into the build; returns seconds (the HTML export included)."""
+        """Execute one run into the build; returns seconds."""
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
@@ -348,19 +346,6 @@ class _Kernel:
                                 f"{type(exc).__name__}: {_strip_ansi(exc)}. Fix: check the machine's memory and "
                                 f"the notebook file, and run 'make report' again.") from exc
         _trace(f"executed {run.name}")
-        if run.html:
-            from jupyter_core.utils import run_sync
-
-            target = Path(self.build) / run.html
-            reply = run_sync(self._call)(f"from workbook.report import export_html as __wbk_export\n"
-                                         f"__wbk_export({str(out)!r}, {str(target)!r})\n"
-                                         f"del __wbk_export\n")
-            if reply.get("status") != "ok":
-                raise PipelineError(f"exporting {run.html} from {run.notebook} ({run.name}) failed: "
-                                    f"{reply.get('ename')}: {_strip_ansi(reply.get('evalue', ''))}. "
-                                    f"Fix: run 'make report' again; if it fails again, open "
-                                    f"{out} and check its outputs.")
-            _trace(f"exported {run.html}")
         return time.perf_counter() - start
 
     def kill(self) -> None:

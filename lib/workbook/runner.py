@@ -14,8 +14,8 @@ How a regeneration spends its time, and what keeps it close to the cost of start
   it is expected to run (the lane meant for the synthesis imports the synthesis's plotting and statistics
   libraries while other lanes extract and code). Between two runs the kernel's namespace is reset, so each
   notebook sees a fresh namespace (modules stay imported).
-- The lane that ran the synthesis exports synthesis.html inside its kernel, where pandas, the report
-  modules and nbconvert are already imported.
+- The synthesis notebook writes synthesis.html itself, from the same document blocks it shows
+  (workbook.report), so no notebook exporter is imported or run.
 """
 from __future__ import annotations
 
@@ -53,7 +53,6 @@ class Run:
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
     after: tuple[str, ...] = ()
-    html: str = ""
 
     @property
     def executed_path(self) -> str:
@@ -123,7 +122,7 @@ def plan(case_ids: "list[str]", framework: str = "", learned: bool = False) -> l
     runs.append(Run("03_synthesis", "03_synthesis.ipynb", dict(base),
                     common + ("reviews", "outcomes.csv", "synthesis", "checklist"),
                     ("tables", "figures", "synthesis.html", "synthesis.md", "synthesis.xlsx"),
-                    tuple(f"02_code-{cid}" for cid in case_ids), html="synthesis.html"))
+                    tuple(f"02_code-{cid}" for cid in case_ids)))
     return runs
 
 
@@ -344,8 +343,7 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
         for i, chain in enumerate(chains):
             if homes[i] == lane:
                 notebooks += [r.notebook for r in chain if r.notebook not in notebooks]
-        export = any(r.html for i, c in enumerate(chains) if homes[i] == lane for r in c)
-        kernels.append(_Kernel(str(build), warm_up_code(notebooks, export)))
+        kernels.append(_Kernel(str(build), warm_up_code(notebooks)))
         inboxes.append(queue.Queue())
 
     def lane_main(lane: int) -> None:
