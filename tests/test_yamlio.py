@@ -35,3 +35,23 @@ def test_schema_problems_carry_line_and_record():
     with pytest.raises(EvidenceError) as err:
         check_schema(doc, schema)
     assert "f.yaml:3 [items/1/name]" in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["framework.yaml", "cases.yaml", "synthesis/review_findings.yaml"])
+def test_libyaml_and_pure_python_parsers_give_the_same_values_and_lines(name, monkeypatch):
+    from pathlib import Path
+
+    from workbook import yamlio
+
+    if yamlio._FastLoader is yamlio._Loader:
+        pytest.skip("PyYAML was built without libyaml")
+    text = (Path(__file__).resolve().parents[1] / "evidence" / name).read_text(encoding="utf-8")
+    fast = parse_yaml(text, name, line_offset=3)
+    monkeypatch.setattr(yamlio, "_FastLoader", yamlio._Loader)
+    slow = parse_yaml(text, name, line_offset=3)
+    assert fast.data == slow.data and fast.lines == slow.lines and len(fast.lines) > 20
+
+
+def test_an_error_is_reported_in_pure_python_parsers_words():
+    with pytest.raises(EvidenceError, match=r"f.yaml:2:1: found character '\\t'"):
+        parse_yaml("a: 1\n\tb: 2\n", "f.yaml")

@@ -38,6 +38,7 @@ import pandas as pd
 from .atomic import atomic_open
 from .errors import EvidenceError, ParameterError, WorkbookError, problem
 from .framework import POLARITIES, Cue, Framework, coding_cues
+from .regexcache import compile_all_cached, compile_cached
 from .text import CLAUSE_BREAK, CueSyntaxError, cue_examples, cue_regex, first_chars, in_scope
 
 POLARITY_KINDS: tuple[str, ...] = (
@@ -214,8 +215,9 @@ def _compile_cues(framework: Framework) -> CueTable:
         for width, store in ((1, starts), (2, starts2)):
             chars = first_chars(cue.term, width)
             store[rx] = None if chars is None or (rx in store and store[rx] is None) else (store.get(rx) or set()) | chars
-    _share_roles(by_regex, examples)
     ranked = sorted(by_regex, key=lambda rx: (-order[rx][0], -order[rx][1], rx))
+    compiled = dict(zip(ranked, compile_all_cached(ranked, re.IGNORECASE)))
+    _share_roles(by_regex, examples, compiled)
     groups: dict[str, dict[str, list[str]]] = {}
     unknown: list[str] = []
     free: list[str] = []
@@ -224,7 +226,7 @@ def _compile_cues(framework: Framework) -> CueTable:
     anywhere: list[int] = []
     for rx in ranked:
         index = len(entries)
-        entries.append((re.compile(rx, re.IGNORECASE), tuple(by_regex[rx])))
+        entries.append((compiled[rx], tuple(by_regex[rx])))
         heads = (starts2.get(rx) or starts.get(rx)) if rx.startswith(r"\b") else None
         if not rx.startswith(r"\b"):
             free.append(rx)
@@ -251,13 +253,13 @@ def _compile_cues(framework: Framework) -> CueTable:
     if free:
         alternatives.append("(?=(" + "|".join(free) + "))")
     source = "|".join(alternatives) if alternatives else r"(?!x)x"
-    return CueTable(re.compile(source, re.IGNORECASE), entries, buckets, anywhere)
+    return CueTable(compile_cached(source, re.IGNORECASE), entries, buckets, anywhere)
 
 
-def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]]) -> None:
+def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]],
+                 compiled: dict[str, re.Pattern[str]]) -> None:
     """Give a cue the roles of every other cue that matches all its example words (e.g. 'resist*'
     covers 'resistance'), since only one alternative of the combined regex can match at a position."""
-    compiled = {rx: re.compile(rx, re.IGNORECASE) for rx in by_regex}
     buckets: dict[str, list[str]] = {}
     free: list[str] = []
     for rx, exs in examples.items():
@@ -266,6 +268,7 @@ def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]]
             free.append(rx)
         for ch in firsts:
             buckets.setdefault(ch, []).append(rx)
+    full = {rx: pattern.fullmatch for rx, pattern in compiled.items()}
     extra: dict[str, list[Role]] = {}
     for rx_b, exs in examples.items():
         roles_b = by_regex[rx_b]
@@ -274,14 +277,16 @@ def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]]
         keys = {r.key for r in roles_b}
         if not exs:
             continue
-        for rx_a in buckets.get(exs[0][0], []) + free:
-            if rx_a == rx_b or not all(compiled[rx_a].fullmatch(ex) for ex in exs):
+        first, rest = exs[0], exs[1:]
+        for rx_a in buckets.get(first[0], []) + free:
+            if rx_a == rx_b or not full[rx_a](first) or not all(full[rx_a](ex) for ex in rest):
                 continue
             for role in by_regex[rx_a]:
                 if role.kind != "ignore" and role.key not in keys:
                     extra.setdefault(rx_b, []).append(role)
                     keys.add(role.key)
     polar = [rx for rx, roles in by_regex.items() if any(r.kind in ("facilitator", "barrier") for r in roles)]
+    polar_of: dict[str, list[str]] = {}  # word -> the polar cues that match it (cues share first words)
     for rx_b, exs in examples.items():
         roles_b = by_regex[rx_b]
         if not exs or not any(r.kind == "dim" for r in roles_b) or any(
@@ -291,8 +296,10 @@ def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]]
         if len(exs[0].split()) < 2:
             continue
         keys = {r.key for r in roles_b} | {r.key for r in extra.get(rx_b, [])}
-        for rx_a in polar:
-            if rx_a != rx_b and all(compiled[rx_a].fullmatch(w) for w in firsts):
+        if firsts[0] not in polar_of:
+            polar_of[firsts[0]] = [rx for rx in polar if full[rx](firsts[0])]
+        for rx_a in polar_of[firsts[0]]:
+            if rx_a != rx_b and all(full[rx_a](w) for w in firsts[1:]):
                 for role in by_regex[rx_a]:
                     if role.kind in ("facilitator", "barrier") and role.key not in keys:
                         extra.setdefault(rx_b, []).append(role)

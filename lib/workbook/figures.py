@@ -1,4 +1,8 @@
-"""The synthesis figures, in one colour-blind-safe palette, saved as PNG and SVG and then closed."""
+"""The synthesis figures, in one colour-blind-safe palette, saved as PNG and SVG and then closed.
+
+The heatmaps are drawn with matplotlib alone (no seaborn), and each figure is laid out once: when it is
+built (`tight_layout`) and, for the bounding box both files share, once more when it is saved.
+"""
 from __future__ import annotations
 
 import textwrap
@@ -7,8 +11,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 SEQUENTIAL = "cividis"
 """Sequential colour map of every heatmap: perceptually uniform and readable with colour-vision deficiency."""
@@ -39,16 +43,35 @@ def matrix_heatmap(matrix: pd.DataFrame, labels: "dict[str, str] | None" = None,
 def _annotated_heatmap(data: pd.DataFrame, colour_label: str, axis_labels: "tuple[str, str]", title: str,
                        size: "tuple[float, float]", mask: "np.ndarray | None" = None) -> Figure:
     """A count heatmap in the workbook's sequential palette, counts written in the cells, labels upright."""
+    values = np.ma.masked_array(data.to_numpy(dtype=float), mask=np.zeros(data.shape, bool) if mask is None else mask)
+    values = np.ma.masked_invalid(values)
     fig, ax = plt.subplots(figsize=size)
-    sns.heatmap(data, mask=mask, annot=True, fmt="d", cmap=SEQUENTIAL, linewidths=0.5, linecolor="white",
-                cbar_kws={"label": colour_label}, ax=ax)
+    shown = values.compressed()
+    mesh = ax.pcolormesh(values, cmap=SEQUENTIAL, vmin=shown.min() if shown.size else None,
+                         vmax=shown.max() if shown.size else None, edgecolors="white", linewidth=0.5)
+    ax.set_xlim(0, data.shape[1])
+    ax.set_ylim(data.shape[0], 0)  # first row at the top
+    ax.spines[:].set_visible(False)
+    colourbar = fig.colorbar(mesh, ax=ax, label=colour_label)
+    colourbar.outline.set_linewidth(0)
+    for (row, col), value in np.ndenumerate(values.filled(np.nan)):
+        if not values.mask[row, col]:
+            ax.text(col + 0.5, row + 0.5, f"{int(value):d}", ha="center", va="center",
+                    color=_text_colour(mesh.cmap(mesh.norm(value))))
+    ax.set_xticks(np.arange(data.shape[1]) + 0.5, [str(c) for c in data.columns])
+    ax.set_yticks(np.arange(data.shape[0]) + 0.5, [str(i) for i in data.index], va="center")
     ax.set_xlabel(axis_labels[0])
     ax.set_ylabel(axis_labels[1])
     ax.set_title(title)
-    ax.tick_params(axis="x", labelrotation=0)
-    ax.tick_params(axis="y", labelrotation=0)
     fig.tight_layout()
     return fig
+
+
+def _text_colour(background: "tuple[float, ...]") -> str:
+    """Dark grey text on light cells, white on dark ones (WCAG relative luminance, seaborn's threshold)."""
+    rgb = np.asarray(background[:3], dtype=float)
+    linear = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return ".15" if float(linear @ [0.2126, 0.7152, 0.0722]) > 0.408 else "w"
 
 
 def polarity_chart(table: pd.DataFrame, case_ids: "list[str]", dimension_ids: "list[str]",
@@ -100,8 +123,13 @@ def save_figure(fig: Figure, directory: "str | Path", name: str) -> dict[str, Pa
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = {"png": directory / f"{name}.png", "svg": directory / f"{name}.svg"}
+    # Lay the figure out once, for both files: `bbox_inches="tight"` would draw it an extra time per file, and
+    # so does the placeholder engine `tight_layout` leaves behind, although there is nothing left to lay out.
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        fig.set_layout_engine(None)
+    box = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
     with plt.rc_context({"svg.hashsalt": name}):
-        fig.savefig(paths["png"], dpi=DPI, bbox_inches="tight", metadata={"Software": None})
-        fig.savefig(paths["svg"], bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(paths["png"], dpi=DPI, bbox_inches=box, metadata={"Software": None})
+        fig.savefig(paths["svg"], bbox_inches=box, metadata={"Date": None})
     plt.close(fig)
     return paths

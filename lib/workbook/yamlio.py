@@ -44,7 +44,12 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader: builds only plain data; python/* tags are refused; dates stay text."""
 
 
-_Loader.yaml_implicit_resolvers = {
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same loader on libyaml's parser (several times faster). Its error messages are terser, so a
+    document it rejects is parsed again with _Loader to report the error."""
+
+
+_Loader.yaml_implicit_resolvers = _FastLoader.yaml_implicit_resolvers = {
     first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
@@ -109,6 +114,20 @@ def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], loader: _Lo
 
 def parse_yaml(text: str, source: "str | Path", *, line_offset: int = 0) -> Located:
     """Parse YAML text safely; a syntax error or unsafe tag becomes an EvidenceError with line and column."""
+    if _FastLoader is not _Loader:
+        try:
+            loader = _FastLoader(text)
+            try:
+                node = loader.get_single_node()
+                lines: dict[PathKey, int] = {}
+                data = None if node is None else _walk(node, (), lines, loader)
+            finally:
+                loader.dispose()
+            if line_offset:
+                lines = {k: v + line_offset for k, v in lines.items()}
+            return Located(data, str(source), lines)
+        except (yaml.YAMLError, RecursionError):
+            pass  # reported below, in the words of PyYAML's own parser
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
