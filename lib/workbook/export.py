@@ -6,6 +6,9 @@ import re
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from .atomic import write_bytes
 from .tables import export_safe
@@ -38,10 +41,6 @@ def column_width(series: pd.Series, header: str) -> float:
 
 def write_xlsx(tables: "dict[str, pd.DataFrame]", path: "str | Path") -> Path:
     """Write each table to its own sheet: bold frozen header row, readable widths, formula-like cells neutralised."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
     book = Workbook()
     book.remove(book.active)
     for (name, df), sheet_name in zip(tables.items(), sheet_names(list(tables))):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .atomic import write_text
 from .document import CONTENTS_PLACEHOLDER, Report
+from .export import write_xlsx
 
 PAGE_STYLE = """<style>
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -46,8 +47,6 @@ def write_html(doc: Report, path: "str | Path") -> Path:
 
 def write_report(doc: Report, reports: "str | Path") -> dict[str, Path]:
     """Write synthesis.html, synthesis.md and synthesis.xlsx (a sheet per table) into the reports directory."""
-    from .export import write_xlsx
-
     reports = Path(reports)
     return {"html": write_html(doc, reports / "synthesis.html"),
             "markdown": doc.write_markdown(reports / "synthesis.md"),

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from statsmodels.stats.contingency_tables import Table
+from statsmodels.stats.proportion import proportion_confint
 
 from .framework import Framework
 from .synthesis import framework_matrix, split_ids
@@ -138,8 +140,6 @@ def association_test_findings(groups: "list[str]", dimension_sets: "list[list[st
     v = float(np.sqrt(statistic / (n * (min(table.shape) - 1))))
     share, min_exp = float((expected < SMALL_EXPECTED).mean()), float(expected.min())
     if chosen == "chi-square":
-        from statsmodels.stats.contingency_tables import Table
-
         res = Table(table, shift_zeros=False).test_nominal_association()
         return AssociationResult("Pearson chi-square test of independence", reason, float(res.statistic),
                                  int(res.df), float(res.pvalue), n, len(keep), share, min_exp, v, dropped)
@@ -185,8 +185,6 @@ def contingency_table(coded: pd.DataFrame, framework: Framework, case_ids: "list
 def wilson_proportions(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
                        alpha: float = 0.05) -> pd.DataFrame:
     """Per case and dimension: share of the case's findings coded with the dimension, Wilson 95% interval."""
-    from statsmodels.stats.proportion import proportion_confint
-
     rows = []
     for case in case_ids:
         sets = [split_ids(d) for d in coded.loc[coded["case"] == case, "dimensions"]]
