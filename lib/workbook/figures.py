@@ -1,7 +1,7 @@
 """The synthesis figures, in one colour-blind-safe palette, saved as PNG and SVG and then closed.
 
-The heatmaps are drawn with matplotlib alone (no seaborn), and each figure is laid out once: when it is
-built (`tight_layout`) and, for the bounding box both files share, once more when it is saved.
+The heatmaps are drawn with matplotlib alone (seaborn is not imported). Each figure is laid out when it is
+built (`tight_layout`); saving measures its bounding box once, for both files, and draws it once per file.
 """
 from __future__ import annotations
 
@@ -43,19 +43,19 @@ def matrix_heatmap(matrix: pd.DataFrame, labels: "dict[str, str] | None" = None,
 def _annotated_heatmap(data: pd.DataFrame, colour_label: str, axis_labels: "tuple[str, str]", title: str,
                        size: "tuple[float, float]", mask: "np.ndarray | None" = None) -> Figure:
     """A count heatmap in the workbook's sequential palette, counts written in the cells, labels upright."""
-    values = np.ma.masked_array(data.to_numpy(dtype=float), mask=np.zeros(data.shape, bool) if mask is None else mask)
-    values = np.ma.masked_invalid(values)
+    counts = data.to_numpy(dtype=float)
+    values = np.ma.masked_array(counts, mask=np.isnan(counts) | (False if mask is None else np.asarray(mask, bool)))
+    shown = values.compressed()  # the colour scale spans the cells shown, as in seaborn
     fig, ax = plt.subplots(figsize=size)
-    shown = values.compressed()
     mesh = ax.pcolormesh(values, cmap=SEQUENTIAL, vmin=shown.min() if shown.size else None,
                          vmax=shown.max() if shown.size else None, edgecolors="white", linewidth=0.5)
     ax.set_xlim(0, data.shape[1])
     ax.set_ylim(data.shape[0], 0)  # first row at the top
-    ax.spines[:].set_visible(False)
+    ax.spines[:].set_visible(False)  # the white cell borders separate the cells
     colourbar = fig.colorbar(mesh, ax=ax, label=colour_label)
     colourbar.outline.set_linewidth(0)
-    for (row, col), value in np.ndenumerate(values.filled(np.nan)):
-        if not values.mask[row, col]:
+    for (row, col), value in np.ndenumerate(counts):
+        if not values.mask[row, col]:  # masked cells stay blank
             ax.text(col + 0.5, row + 0.5, f"{int(value):d}", ha="center", va="center",
                     color=_text_colour(mesh.cmap(mesh.norm(value))))
     ax.set_xticks(np.arange(data.shape[1]) + 0.5, [str(c) for c in data.columns])
@@ -123,12 +123,14 @@ def save_figure(fig: Figure, directory: "str | Path", name: str) -> dict[str, Pa
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = {"png": directory / f"{name}.png", "svg": directory / f"{name}.svg"}
-    # Lay the figure out once, for both files: `bbox_inches="tight"` would draw it an extra time per file, and
-    # so does the placeholder engine `tight_layout` leaves behind, although there is nothing left to lay out.
-    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
-        fig.set_layout_engine(None)
-    box = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
-    with plt.rc_context({"svg.hashsalt": name}):
+    # `bbox_inches="tight"` would lay the figure out again for each file, and so would the placeholder layout
+    # engine that `tight_layout` leaves behind: measure the bounding box once and crop both files to it.
+    with plt.rc_context({"svg.hashsalt": name, "figure.autolayout": False, "figure.constrained_layout.use": False}):
+        if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+            fig.set_layout_engine(None)
+        elif fig.get_layout_engine() is not None:
+            fig.draw_without_rendering()  # e.g. constrained layout, done at draw time: lay out before measuring
+        box = fig.get_tightbbox().padded(plt.rcParams["savefig.pad_inches"])
         fig.savefig(paths["png"], dpi=DPI, bbox_inches=box, metadata={"Software": None})
         fig.savefig(paths["svg"], bbox_inches=box, metadata={"Date": None})
     plt.close(fig)
