@@ -167,6 +167,25 @@ def test_pattern_is_one_compiled_regex(tiny):
     assert sum(1 for _ in coder.pattern.finditer("leadership and shared records")) >= 2
 
 
+def test_coder_built_from_the_regex_cache_is_the_coder_built_without_it(petch, tmp_path, monkeypatch):
+    from workbook import coding, regexcache
+
+    monkeypatch.setenv("WORKBOOK_CACHE", str(tmp_path / "cache"))
+    stored = coding._compile_cues(petch)  # compiles and fills the cache
+    assert len(list((tmp_path / "cache" / "regex").glob("*.rx"))) == 2  # the cue patterns, the combined one
+    misses: list[str] = []
+    monkeypatch.setattr(regexcache, "program", lambda pattern, flags: misses.append(pattern))
+    read = coding._compile_cues(petch)
+    assert misses == []  # all read from the cache
+    monkeypatch.undo()
+    monkeypatch.setattr(regexcache, "_TYPECODE", None)  # no cache at all
+    plain = coding._compile_cues(petch)
+    for table in (stored, read):
+        assert table.pattern == plain.pattern  # same pattern text, flags and engine code
+        assert table.entries == plain.entries  # each cue's compiled pattern and its roles, in order
+        assert (table.buckets, table.anywhere) == (plain.buckets, plain.anywhere)
+
+
 # --- the shipped Petch framework -----------------------------------------------------------------
 
 def test_brief_examples(rules):

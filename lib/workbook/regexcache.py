@@ -10,8 +10,9 @@ list on disk and rebuilds the pattern from it.
 This relies on CPython internals, not on public API: `re._parser.parse`, `re._compiler._code` and
 `_sre.compile`, called with the same arguments and in the same order as `re._compiler.compile` calls them
 (Python 3.11 to 3.13), and `_sre.MAGIC` / `_sre.CODESIZE`, which identify the code format. The key of
-an entry includes `sys.version`, `_sre.MAGIC`, the flags and the pattern text. Each entry file carries
-a checksum, and `_sre.compile` checks the code it is given.
+an entry includes `sys.version`, `_sre.MAGIC`, the flags and the pattern text, so another Python never
+reads it. Each entry file carries a SHA-256 checksum of its content, which detects a damaged or truncated
+file, and `_sre.compile` refuses malformed code.
 
 Fallback: whenever the cache cannot help, the pattern is compiled with plain `re.compile`, silently. That
 happens when the internals are missing, the cache directory is unwritable or unreadable, an entry is
@@ -108,7 +109,7 @@ def entry_key(patterns: Sequence[str], flags: int) -> str:
 def program(pattern: str, flags: int) -> Program:
     """Parse and generate the code of one pattern, as `re._compiler.compile` does."""
     parsed = _parser.parse(pattern, flags)
-    code = [int(c) for c in _compiler._code(parsed, flags)]
+    code = _compiler._code(parsed, flags)
     groupindex = dict(parsed.state.groupdict)
     indexgroup: list[str | None] = [None] * parsed.state.groups
     for name, index in groupindex.items():
@@ -139,7 +140,8 @@ def _read(path: Path, key: str, patterns: Sequence[str], flags: int) -> list[re.
         return None
     try:
         head = len(FORMAT) + 32
-        if not data.startswith(FORMAT) or hashlib.sha256(data[head:]).digest() != data[len(FORMAT):head]:
+        view = memoryview(data)
+        if not data.startswith(FORMAT) or hashlib.sha256(view[head:]).digest() != data[len(FORMAT):head]:
             raise ValueError("not a cache entry, or damaged")
         split = data.index(b"\n", head)
         header: dict[str, Any] = json.loads(data[head:split])
@@ -147,7 +149,7 @@ def _read(path: Path, key: str, patterns: Sequence[str], flags: int) -> list[re.
         if header["key"] != key or len(records) != len(patterns):
             raise ValueError("entry for other patterns")
         code = array.array(_TYPECODE)  # type: ignore[arg-type]
-        code.frombytes(data[split + 1:])
+        code.frombytes(view[split + 1:])
         if sum(r[4] for r in records) != len(code):
             raise ValueError("code length differs from its record")
         compiled, start = [], 0
@@ -169,8 +171,8 @@ def _write(path: Path, key: str, programs: Sequence[Program]) -> None:
     """Store an entry atomically and drop the least recently used ones beyond MAX_ENTRIES; never raises."""
     try:
         records = [[p.flags, p.groups, p.groupindex, list(p.indexgroup), len(p.code)] for p in programs]
-        code = array.array(_TYPECODE, [c for p in programs for c in p.code])  # type: ignore[arg-type]
-        body = json.dumps({"key": key, "programs": records}).encode("ascii") + b"\n" + code.tobytes()
+        code = b"".join(array.array(_TYPECODE, p.code).tobytes() for p in programs)  # type: ignore[arg-type]
+        body = json.dumps({"key": key, "programs": records}).encode("ascii") + b"\n" + code
         write_bytes(path, FORMAT + hashlib.sha256(body).digest() + body)
         _prune(path.parent, MAX_ENTRIES)
     except Exception:
