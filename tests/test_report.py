@@ -160,3 +160,10 @@ def test_built_markdown_has_the_same_sections_and_links(built):
     assert md_sections == html_sections
     assert "![Heatmap of the framework matrix" in md and "(figures/framework_matrix.png)" in md
     assert set(re.findall(r"\]\(#finding-([^)]+)\)", md)) <= set(re.findall(r'<a id="finding-([^"]+)"></a>', md))
+
+
+def test_a_block_shows_as_html_and_its_plain_text_stand_in_is_short(tmp_path):
+    doc = small_report(tmp_path)
+    block = doc.section("Third <part>", "Some text " * 500)
+    assert repr(block) == f"<report block: Third <part>; {len(block.html):,} characters of HTML>"
+    assert len(repr(doc.blocks[-1])) < 100 and block._repr_html_().startswith('<div class="wb-report">')

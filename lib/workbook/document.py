@@ -79,6 +79,12 @@ class Block:
     def _repr_html_(self) -> str:
         return f'<div class="wb-report">{self.html}</div>'
 
+    def __repr__(self) -> str:
+        """A short plain-text stand-in (the notebook shows the HTML; the text would repeat all of it)."""
+        title = re.search(r"<h[1-3][^>]*>(.*?)</h[1-3]>", self.html, re.S)
+        what = html.unescape(re.sub(r"<[^>]+>", "", title.group(1))) if title else "text"
+        return f"<report block: {what}; {len(self.html):,} characters of HTML>"
+
     def __add__(self, other: "Block") -> "Block":
         """Both blocks shown as one output (each was already recorded in the document)."""
         return Block(self.html + other.html, self.markdown + other.markdown)

@@ -386,6 +386,8 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
 
             bar = tqdm(total=len(pending), desc="regenerating", unit="notebook", leave=True)
         done: set[str] = set()
+        warmed: set[int] = set()
+        joins = [any(a in names for a in chain[0].after) for chain in chains]
         waiting = list(range(len(chains)))
         idle: list[int] = []
         while waiting or len(idle) < n_lanes:
@@ -405,11 +407,17 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
                 continue  # the lane reports idle when its chain is done: assign then, so that a chain
                 # waiting for this one can still go to the lane that pre-imported for it
             idle.append(lane)
+            warmed.add(lane)
             ready = [i for i in waiting if all(a in done or a not in names for a in chains[i][0].after)]
             for i in ready:
                 if not idle:
                     break
-                lane_for = homes[i] if homes[i] in idle else idle[0]  # prefer the lane that pre-imported for it
+                if homes[i] in idle:
+                    lane_for = homes[i]  # the lane that pre-imported for it
+                elif joins[i] and homes[i] not in warmed:
+                    continue  # its lane is still importing what it needs: starting elsewhere would import it all again
+                else:
+                    lane_for = idle[0]
                 idle.remove(lane_for)
                 waiting.remove(i)
                 inboxes[lane_for].put(chains[i])
