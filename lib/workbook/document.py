@@ -122,7 +122,7 @@ class Report:
 
     # ------------------------------------------------------------ blocks
     def header(self, subtitle: str = "") -> Block:
-        """The title, an optional subtitle and the contents list (filled in when the report is exported)."""
+        """The title, an optional subtitle and the contents list (filled in when the report is written)."""
         sub_html = f"<p>{self.link_html(esc(subtitle))}</p>" if subtitle else ""
         nav = (f'<nav id="contents" class="wb-contents"><h2>Contents</h2>{CONTENTS_PLACEHOLDER}'
                "</nav>")
