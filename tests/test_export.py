@@ -1,4 +1,4 @@
-"""The XLSX export: a sheet per table, bold frozen header, readable widths, formula-like cells neutralised."""
+"""The XLSX export: a sheet per table, bold frozen header, readable widths, formula-like text stored as text."""
 from __future__ import annotations
 
 import pandas as pd
@@ -24,8 +24,9 @@ def test_xlsx_sheets_headers_widths_and_safety(tmp_path):
         assert not any(cell.font.bold for cell in sheet[2])
     assert [c.value for c in matrix[1]] == ["case", "vision"]
     assert [c.value for c in matrix[3]] == ["east_london", 5]  # numbers stay numbers
-    assert notes["B2"].value == "'=HYPERLINK(\"http://x\")" and notes["C3"].value == "'@SUM(A1)"
-    assert notes["C2"].value == "-24%"  # a signed number is data, not a formula
+    assert (notes["B2"].value, notes["B2"].data_type) == ("=HYPERLINK(\"http://x\")", "s")  # text, never a formula
+    assert (notes["C3"].value, notes["C3"].data_type) == ("@SUM(A1)", "s")
+    assert notes["C2"].value == "-24%"
     assert notes["D3"].value is None
     assert matrix.column_dimensions["A"].width == len("east_london") + 2
     assert notes.column_dimensions["B"].width == export.MAX_WIDTH

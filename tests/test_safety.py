@@ -64,11 +64,14 @@ def test_xlsx_export_stores_formula_like_text_as_text(tmp_path: Path):
 
     from workbook.export import write_xlsx
 
-    write_xlsx({"t": pd.DataFrame({"text": [FORMULA, "@SUM(A1)", "-1.5"], "n": [-1, 0, 1]})}, tmp_path / "t.xlsx")
+    write_xlsx({"t": pd.DataFrame({"text": [FORMULA, "@SUM(A1)", "-1.5", "-248 beds (-33.1%)"], "n": [-1, 0, 1, 2],
+                                   "=B1": ["x"] * 4})}, tmp_path / "t.xlsx")
     sheet = load_workbook(tmp_path / "t.xlsx")["t"]
     cells = [(c.value, c.data_type) for c in sheet["A"][1:]]
-    assert cells == [("'" + FORMULA, "s"), ("'@SUM(A1)", "s"), ("-1.5", "s")]
-    assert [c.value for c in sheet["B"][1:]] == [-1, 0, 1]
+    assert cells == [(FORMULA, "s"), ("@SUM(A1)", "s"), ("-1.5", "s"), ("-248 beds (-33.1%)", "s")]
+    assert [c.value for c in sheet["B"][1:]] == [-1, 0, 1, 2]
+    assert (sheet["C1"].value, sheet["C1"].data_type) == ("=B1", "s")
+    assert [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"] == []
 
 
 # ------------------------------------------------------------------ the pipeline, with hostile evidence

@@ -1,4 +1,9 @@
-"""Exports that leave the workbook: the tables as one XLSX (a sheet per table), safe to open in a spreadsheet."""
+"""Exports that leave the workbook: the tables as one XLSX (a sheet per table), safe to open in a spreadsheet.
+
+Formula-like text ("=HYPERLINK(...)", "@SUM(A1)", "-248 beds") is stored as a text cell, which a
+spreadsheet shows and never evaluates; unlike the CSV tables (tables.export_safe), the XLSX needs no
+apostrophe in front, so readers see the values exactly as the sources give them.
+"""
 from __future__ import annotations
 
 import io
@@ -11,7 +16,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .atomic import write_bytes
-from .tables import export_safe
 
 MAX_WIDTH = 60
 MIN_WIDTH = 8
@@ -40,20 +44,24 @@ def column_width(series: pd.Series, header: str) -> float:
 
 
 def write_xlsx(tables: "dict[str, pd.DataFrame]", path: "str | Path") -> Path:
-    """Write each table to its own sheet: bold frozen header row, readable widths, formula-like cells neutralised."""
+    """Write each table to its own sheet: bold frozen header row, readable widths, every text cell stored as text."""
     book = Workbook()
     book.remove(book.active)
     for (name, df), sheet_name in zip(tables.items(), sheet_names(list(tables))):
         sheet = book.create_sheet(sheet_name)
-        safe = export_safe(df.reset_index(drop=True))
-        sheet.append([str(c) for c in safe.columns])
-        for row in safe.itertuples(index=False):
+        table = df.reset_index(drop=True)
+        sheet.append([str(c) for c in table.columns])
+        for row in table.itertuples(index=False):
             sheet.append([_cell(v) for v in row])
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # openpyxl reads text starting with '=' as a formula
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
-        for i, column in enumerate(safe.columns, start=1):
-            width = column_width(safe[column], str(column))
+        for i, column in enumerate(table.columns, start=1):
+            width = column_width(table[column], str(column))
             sheet.column_dimensions[get_column_letter(i)].width = width
             if width >= MAX_WIDTH:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
