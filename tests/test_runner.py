@@ -61,6 +61,18 @@ def test_pending_runs_form_one_chain_per_case_and_the_synthesis_waits_for_them()
         ["01_extract-torbay", "02_code-torbay"], ["03_synthesis"]]
 
 
+def test_a_ready_chain_goes_to_its_home_lane_and_the_synthesis_waits_for_its_warming_lane():
+    homes, joins = [0, 0, 0, 1], [False, False, False, True]
+    # lane 1 (the synthesis's home) is still warming: the synthesis waits rather than start cold on lane 0
+    assert runner._assign([3], homes, joins, idle=[0], warmed={0}) == []
+    assert runner._assign([3], homes, joins, idle=[0, 1], warmed={0, 1}) == [(3, 1)]
+    # once its home lane is warm but busy, any idle lane takes it
+    assert runner._assign([3], homes, joins, idle=[0], warmed={0, 1}) == [(3, 0)]
+    # a case chain takes any idle lane, its home first
+    assert runner._assign([1, 2], homes, joins, idle=[1], warmed={1}) == [(1, 1)]
+    assert runner._assign([1, 2], homes, joins, idle=[1, 0], warmed={0, 1}) == [(1, 0), (2, 1)]
+
+
 def test_keys_are_stable_and_depend_on_parameters_and_the_library():
     assert keys() == keys()
     run = plan(["torbay"])[0]

@@ -325,6 +325,27 @@ def _homes(chains: "list[list[Run]]", names: "set[str]", lanes: int) -> list[int
     return homes
 
 
+def _assign(ready: "list[int]", homes: "list[int]", joins: "list[bool]", idle: "list[int]",
+            warmed: "set[int]") -> list[tuple[int, int]]:
+    """(chain, lane) pairs to start now: a ready chain goes to its home lane (which pre-imported for it) when
+    that lane is idle, else to any idle lane; a joining chain (the synthesis) waits while its home lane is
+    still warming up, since starting elsewhere would import everything again."""
+    free = list(idle)
+    pairs: list[tuple[int, int]] = []
+    for i in ready:
+        if not free:
+            break
+        if homes[i] in free:
+            lane = homes[i]
+        elif joins[i] and homes[i] not in warmed:
+            continue
+        else:
+            lane = free[0]
+        free.remove(lane)
+        pairs.append((i, lane))
+    return pairs
+
+
 def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bool,
              outcomes: "dict[str, Outcome]") -> None:
     """Run pending runs on warm kernels: independent chains in parallel lanes, dependants when ready."""
@@ -409,15 +430,7 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
             idle.append(lane)
             warmed.add(lane)
             ready = [i for i in waiting if all(a in done or a not in names for a in chains[i][0].after)]
-            for i in ready:
-                if not idle:
-                    break
-                if homes[i] in idle:
-                    lane_for = homes[i]  # the lane that pre-imported for it
-                elif joins[i] and homes[i] not in warmed:
-                    continue  # its lane is still importing what it needs: starting elsewhere would import it all again
-                else:
-                    lane_for = idle[0]
+            for i, lane_for in _assign(ready, homes, joins, idle, warmed):
                 idle.remove(lane_for)
                 waiting.remove(i)
                 inboxes[lane_for].put(chains[i])
