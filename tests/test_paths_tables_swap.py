@@ -1,11 +1,10 @@
-"""Contained paths, safe CSV export, atomic writes and the directory swap."""
+"""Contained paths, safe CSV export and the directory swap (atomic writes are tested in test_nothing_lost.py)."""
 import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from workbook.atomic import atomic_open, write_text
 from workbook.errors import ParameterError
 from workbook.paths import contained
 from workbook.swap import old_path, recover, swap_in
@@ -35,17 +34,6 @@ def test_csv_round_trip_keeps_text(tmp_path: Path):
     df = pd.DataFrame({"a": ["007", "", "x,y"]})
     write_csv(df, tmp_path / "t.csv")
     assert read_csv(tmp_path / "t.csv")["a"].tolist() == ["007", "", "x,y"]
-
-
-def test_a_failed_atomic_write_leaves_the_old_file_whole(tmp_path: Path):
-    path = tmp_path / "f.txt"
-    write_text(path, "old")
-    with pytest.raises(RuntimeError):
-        with atomic_open(path) as handle:
-            handle.write("half of the new")
-            raise RuntimeError("killed")
-    assert path.read_text() == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
 
 
 def test_swap_replaces_the_directory_and_recover_restores_an_interrupted_swap(tmp_path: Path):

@@ -55,3 +55,8 @@ def test_libyaml_and_pure_python_parsers_give_the_same_values_and_lines(name, mo
 def test_an_error_is_reported_in_pure_python_parsers_words():
     with pytest.raises(EvidenceError, match=r"f.yaml:2:1: found character '\\t'"):
         parse_yaml("a: 1\n\tb: 2\n", "f.yaml")
+
+
+def test_text_libyaml_cannot_take_is_still_reported_by_line_and_column():
+    with pytest.raises(EvidenceError, match=r"f.yaml:2:4: contains the control character '\\ud800'"):
+        parse_yaml("a: 1\nb: \ud800\n", "f.yaml")

@@ -35,7 +35,7 @@ def html_page(doc: Report) -> str:
     return ("<!DOCTYPE html>\n"
             '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<meta name="generator" content="Integrated Care Evidence Workbook">\n'
+            '<meta name="generator" content="Integrated Care Evidence Workbook">\n'
             f"<title>{html.escape(doc.title)}</title>\n{PAGE_STYLE}\n</head>\n"
             f'<body>\n<main class="wb-report">\n{body}\n</main>\n</body>\n</html>\n')
 
