@@ -45,7 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/coding_scale.py
 
 handout: $(STAMP)
-	$(BIN)/python -m workbook.teaching handout notebooks/teaching/02_coding_exercise.py reports/handout/02_coding_exercise.ipynb
+	$(BIN)/python -m workbook.ui.teaching handout notebooks/teaching/02_coding_exercise.py reports/handout/02_coding_exercise.ipynb
 
 clean:
 	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

@@ -16,12 +16,12 @@ from pathlib import Path
 import pandas as pd
 from sklearn.metrics import f1_score
 
-from workbook.agreement import kappa_from_table
-from workbook.coding import code_frame, read_findings_csv, rule_coder
-from workbook.errors import WorkbookError
-from workbook.framework import load_framework
-from workbook.learned import enough_training, learned_coder, reviewed_training, seed_training
-from workbook.paths import evidence_dir
+from workbook.coding.agreement import kappa_from_table
+from workbook.coding.rules import code_frame, read_findings_csv, rule_coder
+from workbook.core.errors import WorkbookError
+from workbook.evidence.framework import load_framework
+from workbook.coding.learned import enough_training, learned_coder, reviewed_training, seed_training
+from workbook.core.paths import evidence_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_GOLD = ROOT.parent / "shared" / "coding" / "dev_set.csv"
@@ -56,7 +56,7 @@ def evaluate(gold: pd.DataFrame, coded: pd.DataFrame, dimension_ids: tuple[str, 
 def reviewed_findings(framework) -> pd.DataFrame:
     """Reviewer-coded findings of the shipped cases (text, dimensions, polarity); empty when none."""
     try:
-        from workbook.stages import resolve, training_table
+        from workbook.pipeline.stages import resolve, training_table
         return training_table(resolve())
     except (ImportError, WorkbookError):
         return reviewed_training(evidence_dir())

@@ -45,9 +45,9 @@ def vocabulary(framework) -> "tuple[list[str], list[list[tuple[str, bool]]], dic
     says whether its cue ends in a wildcard (and so takes an ending)."""
     import re
 
-    from workbook.coding import POLARITY_KINDS
-    from workbook.framework import coding_cues
-    from workbook.text import cue_examples
+    from workbook.coding.rules import POLARITY_KINDS
+    from workbook.evidence.framework import coding_cues
+    from workbook.coding.cues import cue_examples
 
     def phrases(cues) -> "list[tuple[str, bool]]":
         out: list[tuple[str, bool]] = []
@@ -107,9 +107,9 @@ def matches_per_text(pattern, texts: "list[str]") -> float:
 
 def real_findings() -> list[str]:
     """The statements of the shipped evidence's extracted findings (for comparison only)."""
-    from workbook.cases import load_cases
-    from workbook.extract import extract_case
-    from workbook.stages import resolve
+    from workbook.evidence.cases import load_cases
+    from workbook.pipeline.stages import extract_case
+    from workbook.pipeline.stages import resolve
 
     settings = resolve()
     return [s for case in load_cases(settings.evidence).values()
@@ -127,8 +127,8 @@ def measure(n: int, seed: int, progress: bool) -> dict:
 
     import pandas as pd
 
-    from workbook.coding import code_frame, default_coder
-    from workbook.framework import load_framework
+    from workbook.coding.rules import code_frame, default_coder
+    from workbook.evidence.framework import load_framework
 
     framework = load_framework()
     texts = synthetic_findings(framework, n, seed)
@@ -201,8 +201,8 @@ def main(argv: "list[str] | None" = None) -> int:
     if not sizes or min(sizes) <= 0:
         parser.error("--sizes: give at least one positive number")
 
-    from workbook.coding import default_coder
-    from workbook.framework import load_framework
+    from workbook.coding.rules import default_coder
+    from workbook.evidence.framework import load_framework
 
     load = "load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
     print(f"coding benchmark: Python {sys.version.split()[0]}, {os.cpu_count()} cores, {load}")

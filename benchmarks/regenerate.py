@@ -53,8 +53,8 @@ def load() -> str:
         return "load average unknown"
 
 
-SYNTHESIS_IMPORTS = ("import workbook.stages, workbook.figures, workbook.statistics, workbook.report, "
-                     "workbook.checklist, workbook.confidence")
+SYNTHESIS_IMPORTS = ("import workbook.pipeline.stages, workbook.synthesis.figures, workbook.synthesis.statistics, workbook.report.writer, "
+                     "workbook.synthesis.checklist, workbook.synthesis.confidence")
 """What the synthesis notebook imports (pandas, matplotlib, statsmodels and scipy, openpyxl among them)."""
 
 

@@ -31,8 +31,8 @@ reports_dir = ""
 framework = ""
 
 # %%
-import workbook.stages as stages
-from workbook.cases import get_case
+import workbook.pipeline.stages as stages
+from workbook.evidence.cases import get_case
 
 settings = stages.resolve(evidence_dir, reports_dir, framework)
 case = get_case(case_id, settings.evidence)

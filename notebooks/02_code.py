@@ -29,8 +29,8 @@ reports_dir = ""
 framework = ""
 
 # %%
-import workbook.stages as stages
-from workbook.cases import get_case
+import workbook.pipeline.stages as stages
+from workbook.evidence.cases import get_case
 
 settings = stages.resolve(evidence_dir, reports_dir, framework)
 case = get_case(case_id, settings.evidence)
@@ -51,7 +51,7 @@ coded[["finding_id", "dimensions", "polarity", "decided_by", "auto_reasons", "st
 # against each reviewer, and reviewers against each other where findings were double-coded.
 
 # %%
-from workbook.reviews import load_reviews
+from workbook.coding.reviews import load_reviews
 
 decisions = load_reviews(case.id, settings.framework, settings.evidence).decisions
 agreement = stages.agreement_table(coded, decisions, settings.framework)

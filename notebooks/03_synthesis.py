@@ -17,10 +17,10 @@
 # # 3. Cross-case synthesis
 #
 # Builds the synthesis report from the coded findings of every case. Every reader-facing piece
-# (headings, text, tables, figures) goes through `doc` (`workbook.document.Report`), which shows
+# (headings, text, tables, figures) goes through `doc` (`workbook.report.document.Report`), which shows
 # it here, writes each table to `reports/tables/` and each figure to `reports/figures/`, and at
 # the end writes the same blocks as `synthesis.html` (one page, no code), `synthesis.md` and
-# `synthesis.xlsx` (`workbook.report`). All computation lives in `lib/workbook/`.
+# `synthesis.xlsx` (`workbook.report.writer`). All computation lives in `lib/workbook/`.
 
 # %% tags=["parameters"]
 evidence_dir = ""
@@ -33,13 +33,15 @@ import warnings
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", category=FutureWarning)
 
-import workbook.stages as stages
-from workbook import checklist, confidence, figures, outcomes, statistics, synthesis
-from workbook.cases import load_cases
-from workbook.document import Report
-from workbook.report import write_report
-from workbook.extract import load_case_sources
-from workbook.reviews import all_reviews
+import workbook.pipeline.stages as stages
+from workbook.coding.reviews import all_reviews
+from workbook.evidence import outcomes
+from workbook.evidence.cases import load_cases
+from workbook.extract.findings import load_case_sources
+from workbook.report.document import Report
+from workbook.report.writer import write_report
+from workbook.synthesis import checklist, confidence, figures, statistics
+from workbook.synthesis import matrix as synthesis
 
 settings = stages.resolve(evidence_dir, reports_dir, framework)
 fw = settings.framework

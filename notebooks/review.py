@@ -19,7 +19,7 @@
 # Step through a case's findings one at a time: read the statement, its source and locator, and
 # the automatic codes with their reasons; tick the dimensions it speaks to, choose a polarity, add
 # a note if useful, and **Save**. Each decision is appended to `evidence/reviews/<case>.csv`
-# (atomically, through `workbook.reviews.record_decision`) and wins over the automatic codes in the
+# (atomically, through `workbook.coding.reviews.record_decision`) and wins over the automatic codes in the
 # next `make report`.
 #
 # * **Run All**, type your name or initials in *Reviewer*, then work through the queue.
@@ -44,8 +44,8 @@ reports_dir = ""
 # %%
 from IPython.display import display
 
-import workbook.stages as stages
-from workbook.review_ui import ReviewApp
+import workbook.pipeline.stages as stages
+from workbook.ui.review import ReviewApp
 
 settings = stages.resolve(evidence_dir, reports_dir)
 app = ReviewApp(settings, case_id, reviewer)

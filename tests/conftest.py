@@ -18,7 +18,7 @@ EVIDENCE = ROOT / "evidence"
 _SESSION_REPORTS = Path(tempfile.mkdtemp(prefix="wbk-test-reports-")) / "reports"
 _SESSION_REPORTS.mkdir(parents=True)
 os.environ["WORKBOOK_REPORTS"] = str(_SESSION_REPORTS)
-# ... nor into the user's cache directory (the compiled-regex cache, workbook.regexcache).
+# ... nor into the user's cache directory (the compiled-regex cache, workbook.coding.regexcache).
 _SESSION_CACHE = Path(tempfile.mkdtemp(prefix="wbk-test-cache-")) / "cache"
 _SESSION_CACHE.mkdir(parents=True)
 os.environ["WORKBOOK_CACHE"] = str(_SESSION_CACHE)
@@ -27,8 +27,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Extract and code every case once, so notebooks run by nbval find their inputs."""
-    from workbook.cases import load_cases
-    from workbook.stages import resolve, run_code, run_extract
+    from workbook.evidence.cases import load_cases
+    from workbook.pipeline.stages import resolve, run_code, run_extract
 
     settings = resolve()
     for case_id in load_cases(settings.evidence):
@@ -57,7 +57,7 @@ def reports_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def framework():
     """The shipped framework."""
-    from workbook.framework import load_framework
+    from workbook.evidence.framework import load_framework
 
     return load_framework(EVIDENCE / "framework.yaml")
 
@@ -65,8 +65,8 @@ def framework():
 @pytest.fixture(scope="session")
 def built_reports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped evidence regenerated once into a temporary reports directory (shared by tests)."""
-    from workbook.cases import load_cases
-    from workbook.runner import regenerate
+    from workbook.evidence.cases import load_cases
+    from workbook.pipeline.runner import regenerate
 
     reports = tmp_path_factory.mktemp("built") / "reports"
     with pytest.MonkeyPatch.context() as mp:

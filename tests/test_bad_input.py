@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from workbook.cases import get_case, load_cases
+from workbook.evidence.cases import get_case, load_cases
 from workbook.cli import main
-from workbook.errors import EvidenceError, ParameterError, ReviewError
-from workbook.extract import extract_case, load_case_sources
-from workbook.framework import load_framework
-from workbook.reviews import load_reviews, record_decision, reviews_path
-from workbook.sources import load_source
-from workbook.textio import MAX_DOCUMENT_BYTES, read_text
-from workbook.yamlio import MAX_VALUES, parse_yaml
+from workbook.core.errors import EvidenceError, ParameterError, ReviewError
+from workbook.extract.findings import load_case_sources
+from workbook.pipeline.stages import extract_case
+from workbook.evidence.framework import load_framework
+from workbook.coding.reviews import load_reviews, record_decision, reviews_path
+from workbook.evidence.sources import load_source
+from workbook.core.textio import MAX_DOCUMENT_BYTES, read_text
+from workbook.core.yamlio import MAX_VALUES, parse_yaml
 
 SOURCE = Path("sources/torbay/davies_2011.md")
 """A shipped source whose front matter has id on line 2, case on 3, authors on 4, year on 5."""

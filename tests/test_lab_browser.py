@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from workbook.framework import load_framework
-from workbook.stages import Settings, coded_path, run_code, run_extract
-from workbook.tables import read_csv
+from workbook.evidence.framework import load_framework
+from workbook.pipeline.stages import Settings, coded_path, run_code, run_extract
+from workbook.core.tables import read_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -17,9 +17,9 @@ from typing import Iterator
 import pytest
 from filelock import FileLock
 
-from workbook.atomic import atomic_open, write_bytes, write_text
-from workbook.errors import LockedError
-from workbook.tables import read_csv, write_csv
+from workbook.core.atomic import atomic_open, write_bytes, write_text
+from workbook.core.errors import LockedError
+from workbook.core.tables import read_csv, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,7 +84,7 @@ def test_a_writer_killed_mid_write_leaves_the_old_file_whole(tmp_path: Path):
     path.write_text("old\n", encoding="utf-8")
     script = textwrap.dedent(f"""
         import os, signal
-        from workbook.atomic import atomic_open
+        from workbook.core.atomic import atomic_open
         with atomic_open({str(path)!r}) as handle:
             handle.write("half of the new" * 1000)
             handle.flush()
@@ -111,8 +111,8 @@ class Built:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     """One full regeneration from a copy of the evidence, into a private reports directory."""
-    from workbook.cases import load_cases
-    from workbook.runner import regenerate
+    from workbook.evidence.cases import load_cases
+    from workbook.pipeline.runner import regenerate
 
     root = tmp_path_factory.mktemp("lost")
     evidence, reports = root / "evidence", root / "reports"
@@ -255,7 +255,7 @@ def test_a_second_regeneration_waits_for_the_lock_with_wait(built: Built):
 
 
 def test_regenerate_refuses_while_another_holds_the_lock(tmp_path: Path, monkeypatch):
-    from workbook.runner import regenerate
+    from workbook.pipeline.runner import regenerate
 
     reports = tmp_path / "reports"
     monkeypatch.setenv("WORKBOOK_REPORTS", str(reports))

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from workbook.cases import get_case
+from workbook.evidence.cases import get_case
 from workbook.cli import main
-from workbook.errors import ParameterError
-from workbook.paths import check_id, contained, notebooks_dir
-from workbook.reviews import reviews_path
-from workbook.stages import resolve
+from workbook.core.errors import ParameterError
+from workbook.core.paths import check_id, contained, notebooks_dir
+from workbook.coding.reviews import reviews_path
+from workbook.pipeline.stages import resolve
 
 HOSTILE_IDS = ["../x", "torbay; rm -rf /", "$(id)", "`id`", "torbay\n", "", "Torbay", "/etc/passwd",
                "torbay/../torbay", "a" * 65, None, 5, ["torbay"]]

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from workbook.errors import EvidenceError
-from workbook.extract import finding_id, normalise
-from workbook.framework import POLARITIES
-from workbook.sources import parse_source, segment, split_sentences
+from workbook.core.errors import EvidenceError
+from workbook.extract.findings import finding_id, normalise
+from workbook.evidence.framework import POLARITIES
+from workbook.evidence.sources import parse_source, segment, split_sentences
 
 FRONT = ('---\nid: demo_2020\ncase: torbay\nauthors: ["Smith A"]\nyear: 2020\ntitle: A demo\n'
          'publisher: Demo Press\nlicence: CC BY 4.0\n---\n')
@@ -91,7 +91,7 @@ def test_finding_ids_are_the_same_in_another_process():
     texts = ["Strong leadership helped.", "Café société — 1,2", "", "\u00a0 Ünïcode ß ﬁ",
              "<script>x</script>"]
     here = [finding_id("demo", t) for t in texts]
-    script = ("import json, sys; from workbook.extract import finding_id; "
+    script = ("import json, sys; from workbook.extract.findings import finding_id; "
               "print(json.dumps([finding_id('demo', t) for t in json.loads(sys.stdin.read())]))")
     env = dict(os.environ, PYTHONHASHSEED="12345")
     result = subprocess.run([sys.executable, "-c", script], input=json.dumps(texts), capture_output=True, text=True,
@@ -103,8 +103,8 @@ def test_finding_ids_are_the_same_in_another_process():
 
 @pytest.fixture(scope="module")
 def coder_module():
-    """workbook.coding, or a skip naming why."""
-    return pytest.importorskip("workbook.coding", reason="lib/workbook/coding.py (the coder) is not written yet")
+    """workbook.coding.rules, or a skip naming why."""
+    return pytest.importorskip("workbook.coding.rules", reason="lib/workbook/coding.py (the coder) is not written yet")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

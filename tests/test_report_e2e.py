@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbook.framework import PETCH_DIMENSIONS
+from workbook.evidence.framework import PETCH_DIMENSIONS
 
 pytestmark = pytest.mark.slow
 
@@ -67,8 +67,8 @@ def test_a_second_regeneration_with_nothing_changed_reuses_every_run(built_repor
                                                                    monkeypatch: pytest.MonkeyPatch):
     import shutil
 
-    from workbook.cases import load_cases
-    from workbook.runner import regenerate
+    from workbook.evidence.cases import load_cases
+    from workbook.pipeline.runner import regenerate
 
     reports = tmp_path / "reports"
     shutil.copytree(built_reports, reports)

@@ -13,7 +13,7 @@ from typing import Iterator
 import pandas as pd
 import pytest
 
-from workbook.tables import FORMULA_PREFIXES, export_safe, neutralise, read_csv, write_csv
+from workbook.core.tables import FORMULA_PREFIXES, export_safe, neutralise, read_csv, write_csv
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -62,7 +62,7 @@ def test_write_csv_safe_writes_neutralised_cells_and_plain_numbers(tmp_path: Pat
 def test_xlsx_export_stores_formula_like_text_as_text(tmp_path: Path):
     from openpyxl import load_workbook
 
-    from workbook.export import write_xlsx
+    from workbook.report.xlsx import write_xlsx
 
     write_xlsx({"t": pd.DataFrame({"text": [FORMULA, "@SUM(A1)", "-1.5", "-248 beds (-33.1%)"], "n": [-1, 0, 1, 2],
                                    "=B1": ["x"] * 4})}, tmp_path / "t.xlsx")
@@ -79,8 +79,8 @@ def test_xlsx_export_stores_formula_like_text_as_text(tmp_path: Path):
 @pytest.fixture(scope="module")
 def hostile_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Reports regenerated from a copy of the evidence whose Torbay source holds script, img and formula text."""
-    from workbook.cases import load_cases
-    from workbook.runner import regenerate
+    from workbook.evidence.cases import load_cases
+    from workbook.pipeline.runner import regenerate
 
     root = tmp_path_factory.mktemp("hostile")
     evidence, reports = root / "evidence", root / "reports"
@@ -141,7 +141,7 @@ def test_executed_notebooks_in_reports_escape_evidence_text(hostile_reports: Pat
 KERNEL_PROBE = """
 import json, os, tempfile
 import psutil
-from workbook.kernels import _Kernel
+from workbook.pipeline.kernels import _Kernel
 kernel = _Kernel(tempfile.mkdtemp())
 kernel.launch()
 info = {"transport": kernel.connection.get("transport", getattr(kernel.km, "transport", "")),
@@ -186,7 +186,7 @@ def test_a_started_pipeline_kernel_listens_on_ipc_sockets_not_tcp_ports():
 
 
 def test_markdown_from_evidence_cannot_make_links():
-    from workbook.document import md_cell, md_text
+    from workbook.report.document import md_cell, md_text
 
     assert md_text("[click](javascript:alert(1))") == "\\[click\\](javascript:alert(1))"
     assert md_text("![img](http://x/y.png)") == "!\\[img\\](http://x/y.png)"

@@ -1,7 +1,7 @@
 """Integrated Care Evidence Workbook: framework synthesis of integrated care case studies."""
 from __future__ import annotations
 
-from ._fastimport import install as _install_fast_imports
+from workbook._fastimport import install as _install_fast_imports
 
 __version__ = "0.1.0"
 

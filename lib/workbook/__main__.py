@@ -1,6 +1,6 @@
 """`python -m workbook` runs the workbook command."""
 import sys
 
-from .cli import main
+from workbook.cli import main
 
 sys.exit(main())

@@ -5,12 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import ParameterError, WorkbookError
+from workbook.core.errors import ParameterError, WorkbookError
 
 
 def _framework_arg(value: str) -> str:
     """A --framework path as the notebooks take it: relative to the evidence directory, which must hold it."""
-    from .paths import contained, evidence_dir
+    from workbook.core.paths import contained, evidence_dir
 
     if not value:
         return ""
@@ -26,8 +26,8 @@ def _framework_arg(value: str) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check every evidence file; print each problem; exit non-zero if any."""
-    from .paths import evidence_dir
-    from .validate import validate_evidence
+    from workbook.core.paths import evidence_dir
+    from workbook.pipeline.validate import validate_evidence
 
     evidence = evidence_dir()
     fw = _framework_arg(args.framework)
@@ -37,7 +37,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"- {p}", file=sys.stderr)
         print(f"{len(problems)} problem(s) in {evidence}.", file=sys.stderr)
         return 1
-    from .cases import load_cases
+    from workbook.evidence.cases import load_cases
 
     cases = load_cases(evidence)
     print(f"evidence OK: {len(cases)} cases, {sum(len(c.sources) for c in cases.values())} sources ({evidence}).")
@@ -46,8 +46,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Extract one case's findings into reports/findings/<case>.csv (or --output)."""
-    from .stages import findings_path, resolve, run_extract
-    from .tables import write_csv
+    from workbook.core.tables import write_csv
+    from workbook.pipeline.stages import findings_path, resolve, run_extract
 
     settings = resolve(framework=_framework_arg(args.framework))
     table = run_extract(args.case, settings)
@@ -62,9 +62,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_code(args: argparse.Namespace) -> int:
     """Code any CSV of texts and write the input columns plus dimensions, polarity and reasons."""
-    from .coding import code_csv
-    from .framework import load_framework
-    from .paths import evidence_dir
+    from workbook.coding.rules import code_csv
+    from workbook.core.paths import evidence_dir
+    from workbook.evidence.framework import load_framework
 
     fw = _framework_arg(args.framework)
     framework = load_framework(evidence_dir() / fw if fw else None)
@@ -76,15 +76,15 @@ def cmd_code(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Regenerate reports/: run the notebooks (unchanged runs reused) and write the synthesis."""
-    from .paths import evidence_dir, reports_dir
-    from .runner import cached_plan, plan_cache_writer, regenerate
+    from workbook.core.paths import evidence_dir, reports_dir
+    from workbook.pipeline.runner import cached_plan, plan_cache_writer, regenerate
 
     fw = _framework_arg(args.framework)
     # cases.yaml and the framework unchanged since the last report: no need to parse (or import pandas)
     known = cached_plan(fw)
     if known is None:
-        from .cases import load_cases
-        from .framework import load_framework
+        from workbook.evidence.cases import load_cases
+        from workbook.evidence.framework import load_framework
 
         framework = load_framework(evidence_dir() / fw if fw else None)
         known = {"case_ids": list(load_cases()),

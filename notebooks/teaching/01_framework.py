@@ -48,9 +48,9 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, display
 
-import workbook.stages as stages
-from workbook import teaching
-from workbook.cases import load_cases
+import workbook.pipeline.stages as stages
+from workbook.ui import teaching
+from workbook.evidence.cases import load_cases
 
 pd.set_option("display.max_colwidth", None)
 settings = stages.resolve(evidence_dir, reports_dir)

@@ -32,7 +32,7 @@
 #
 # *For teachers:* the comparison cells are tagged `answer` and the answers cell `exercise`. A
 # hand-out without the answers is made with
-# `python -m workbook.teaching handout notebooks/teaching/02_coding_exercise.ipynb <target>.ipynb`
+# `python -m workbook.ui.teaching handout notebooks/teaching/02_coding_exercise.ipynb <target>.ipynb`
 # (or `make handout`), which drops every `answer` cell and clears all outputs; the hand-out runs
 # end to end on its own.
 
@@ -43,8 +43,8 @@ reports_dir = ""
 # %%
 import pandas as pd
 
-import workbook.stages as stages
-from workbook import teaching
+import workbook.pipeline.stages as stages
+from workbook.ui import teaching
 
 pd.set_option("display.max_colwidth", None)
 LEFT = {"text-align": "left"}

@@ -30,9 +30,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-import workbook.stages as stages
-from workbook import synthesis, teaching
-from workbook.cases import load_cases
+import workbook.pipeline.stages as stages
+from workbook.synthesis import matrix as synthesis
+from workbook.ui import teaching
+from workbook.evidence.cases import load_cases
 
 pd.set_option("display.max_colwidth", None)
 settings = stages.resolve(evidence_dir, reports_dir)

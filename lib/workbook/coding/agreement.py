@@ -1,0 +1,179 @@
+"""Agreement between coders: per-dimension and polarity Cohen's kappa with 95% CI, percent agreement,
+and Fleiss' kappa when three or more coders coded the same findings.
+
+Input is a long table of codes: one row per (finding id, coder) with `dimensions` (ids joined by ';')
+and `polarity`. Output is a tidy DataFrame, one row per comparison and dimension (or "polarity").
+Undefined statistics (e.g. everyone used one category, so expected agreement is 1) are NaN with a note.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
+
+from workbook.core.errors import ParameterError
+from workbook.evidence.framework import PETCH_DIMENSIONS, POLARITIES
+
+COLUMNS: tuple[str, ...] = ("comparison", "coder_a", "coder_b", "dimension", "n", "percent_agreement",
+                            "kappa", "ci_low", "ci_high", "fleiss_kappa", "note")
+"""Columns of every agreement table."""
+
+
+def _dims(cell: object) -> set[str]:
+    """Dimension ids of a ';'-joined cell."""
+    if cell is None or (isinstance(cell, float) and cell != cell):
+        return set()
+    return {d.strip() for d in str(cell).split(";") if d.strip()}
+
+
+def long_codes(tables: Mapping[str, pd.DataFrame], id_column: str = "id") -> pd.DataFrame:
+    """Stack per-coder tables (each with id, dimensions, polarity) into one long table with a coder column."""
+    frames = []
+    for coder, df in tables.items():
+        missing = [c for c in (id_column, "dimensions") if c not in df.columns]
+        if missing:
+            raise ParameterError(f"codes of coder {coder!r} lack column(s) {', '.join(missing)}; they have: "
+                                 f"{', '.join(map(str, df.columns))}. Fix: give {id_column} and dimensions.")
+        part = pd.DataFrame({"finding_id": df[id_column].astype(str), "coder": coder,
+                             "dimensions": df["dimensions"],
+                             "polarity": df["polarity"] if "polarity" in df.columns else np.nan})
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=["finding_id", "coder", "dimensions", "polarity"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def kappa_from_table(table: np.ndarray) -> tuple[float, float, float, str]:
+    """Cohen's kappa and its 95% CI from a square contingency table; NaN with a note when undefined."""
+    table = np.asarray(table, dtype=float)
+    n = table.sum()
+    if n == 0:
+        return math.nan, math.nan, math.nan, "no findings coded by both"
+    pe = float((table.sum(axis=0) * table.sum(axis=1)).sum() / n ** 2)
+    if pe >= 1 - 1e-12:
+        return math.nan, math.nan, math.nan, "kappa undefined: both coders used a single category"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = cohens_kappa(table, return_results=True)
+    kappa = float(res.kappa)
+    low, high = max(-1.0, float(res.kappa_low)), min(1.0, float(res.kappa_upp))
+    note = ""
+    if not math.isfinite(low):
+        low = high = math.nan
+        note = "confidence interval undefined"
+    return kappa, low, high, note
+
+
+def _binary_table(a: Sequence[bool], b: Sequence[bool]) -> np.ndarray:
+    """2x2 table of two coders' yes/no codes."""
+    t = np.zeros((2, 2))
+    for x, y in zip(a, b):
+        t[int(x), int(y)] += 1
+    return t
+
+
+def _category_table(a: Sequence[str], b: Sequence[str], categories: Sequence[str]) -> np.ndarray:
+    """Square table of two coders' categorical codes."""
+    index = {c: i for i, c in enumerate(categories)}
+    t = np.zeros((len(categories), len(categories)))
+    for x, y in zip(a, b):
+        t[index[x], index[y]] += 1
+    return t
+
+
+def _row(comparison: str, a: str, b: str, dim: str, n: int, pa: float, k: float, lo: float, hi: float,
+         fk: float = math.nan, note: str = "") -> dict[str, object]:
+    """One tidy result row."""
+    return dict(zip(COLUMNS, (comparison, a, b, dim, n, pa, k, lo, hi, fk, note)))
+
+
+def pairwise_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIMENSIONS,
+                       polarity: bool = True) -> pd.DataFrame:
+    """Cohen's kappa (95% CI) and percent agreement for every pair of coders, per dimension and polarity."""
+    codes = _check(codes)
+    coders = sorted(codes["coder"].astype(str).unique())
+    rows = []
+    wide = codes.drop_duplicates(["finding_id", "coder"], keep="last").set_index(["finding_id", "coder"])
+    for a, b in itertools.combinations(coders, 2):
+        ids = sorted(set(wide.xs(a, level="coder").index) & set(wide.xs(b, level="coder").index))
+        da = [_dims(wide.loc[(i, a), "dimensions"]) for i in ids]
+        db = [_dims(wide.loc[(i, b), "dimensions"]) for i in ids]
+        for dim in dimensions:
+            xa = [dim in s for s in da]
+            xb = [dim in s for s in db]
+            pa = float(np.mean([x == y for x, y in zip(xa, xb)])) if ids else math.nan
+            k, lo, hi, note = kappa_from_table(_binary_table(xa, xb))
+            rows.append(_row("pairwise", a, b, dim, len(ids), pa, k, lo, hi, note=note))
+        if polarity:
+            pa_list = [str(wide.loc[(i, a), "polarity"]) for i in ids]
+            pb_list = [str(wide.loc[(i, b), "polarity"]) for i in ids]
+            cats = list(POLARITIES) + sorted(set(pa_list + pb_list) - set(POLARITIES))
+            pa = float(np.mean([x == y for x, y in zip(pa_list, pb_list)])) if ids else math.nan
+            k, lo, hi, note = kappa_from_table(_category_table(pa_list, pb_list, cats))
+            rows.append(_row("pairwise", a, b, "polarity", len(ids), pa, k, lo, hi, note=note))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def fleiss_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIMENSIONS,
+                     polarity: bool = True) -> pd.DataFrame:
+    """Fleiss' kappa over the findings coded by every coder (needs three or more coders)."""
+    codes = _check(codes)
+    coders = sorted(codes["coder"].astype(str).unique())
+    if len(coders) < 3:
+        return pd.DataFrame(columns=list(COLUMNS))
+    wide = codes.drop_duplicates(["finding_id", "coder"], keep="last").set_index(["finding_id", "coder"])
+    common = set.intersection(*(set(wide.xs(c, level="coder").index) for c in coders))
+    ids = sorted(common)
+    rows = []
+    label = "+".join(coders)
+    items: list[tuple[str, list[list[str]], list[str]]] = []
+    for dim in dimensions:
+        items.append((dim, [["yes" if dim in _dims(wide.loc[(i, c), "dimensions"]) else "no" for c in coders]
+                            for i in ids], ["no", "yes"]))
+    if polarity:
+        items.append(("polarity", [[str(wide.loc[(i, c), "polarity"]) for c in coders] for i in ids],
+                      list(POLARITIES)))
+    for dim, ratings, cats in items:
+        cats = cats + sorted({r for row in ratings for r in row} - set(cats))
+        counts = np.array([[row.count(cat) for cat in cats] for row in ratings], dtype=float)
+        pa = float(np.mean([len(set(row)) == 1 for row in ratings])) if ids else math.nan
+        fk, note = math.nan, ""
+        if not ids:
+            note = "no findings coded by every coder"
+        else:
+            p = counts.sum(axis=0) / counts.sum()
+            if (p ** 2).sum() >= 1 - 1e-12:
+                note = "kappa undefined: all coders used a single category"
+            else:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    fk = float(fleiss_kappa(counts, method="fleiss"))
+        rows.append(_row("fleiss", label, "", dim, len(ids), pa, math.nan, math.nan, math.nan, fk, note))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIMENSIONS,
+              polarity: bool = True) -> pd.DataFrame:
+    """Pairwise Cohen's kappa rows, plus Fleiss' kappa rows when there are three or more coders."""
+    pair = pairwise_agreement(codes, dimensions, polarity)
+    fl = fleiss_agreement(codes, dimensions, polarity)
+    if fl.empty:
+        return pair
+    return pd.concat([pair, fl], ignore_index=True)
+
+
+def _check(codes: pd.DataFrame) -> pd.DataFrame:
+    """Refuse a codes table without the needed columns."""
+    missing = [c for c in ("finding_id", "coder", "dimensions") if c not in codes.columns]
+    if missing:
+        raise ParameterError(f"codes table lacks column(s) {', '.join(missing)}; it has: "
+                             f"{', '.join(map(str, codes.columns))}. Fix: give finding_id, coder, dimensions "
+                             f"(and polarity), one row per finding and coder (see agreement.long_codes).")
+    if "polarity" not in codes.columns:
+        codes = codes.assign(polarity="neutral")
+    return codes

@@ -1,0 +1,708 @@
+"""Automatic coding of findings against the framework: the rule coder and the public coding API.
+
+The rule coder compiles every cue of the framework (dimension cues, and the polarity, negation,
+change, contrast, descriptive and ignore cues under `coding:` in evidence/framework.yaml) into ONE
+regular expression. Each text is scanned once with `finditer`; each matched span is looked up in a
+cache of roles (which cues match exactly that span), and only light bookkeeping happens per match:
+
+- a dimension is coded when the summed weights of its distinct matched cues reach its threshold;
+- a negation ("lack of", "no", "did not") reaches up to `scope_words` words ahead in its clause: a
+  negated dimension cue is barrier evidence, a negated facilitator word is a barrier, a negated
+  barrier word a facilitator;
+- "decrease" words (reduced, fewer) turn a nearby barrier or adverse result (admissions, costs) into
+  facilitator evidence, before ("admissions fell") or after ("fewer barriers"); "remedy" words
+  (overcame, prevented) do so only forwards; "increase" words turn an adverse result into a barrier;
+- evidence after "but"/"however" counts more, inside an "although"/"despite" clause less;
+- a sentence describing study design (sample sizes, interviews, included reviews) raises every
+  dimension threshold, so methods sentences stay uncoded; a recommendation ("should", "is needed")
+  raises the polarity threshold, since it reports no result;
+- polarity: a side wins when its evidence reaches `polarity_threshold` and exceeds the other side
+  times `polarity_dominance`; otherwise the finding is neutral.
+
+Matches may overlap (the regex is a lookahead): inside a longer matched cue, a shorter cue adds only
+polarity or negation that the longer one does not already carry (never another dimension), and nothing
+inside an `ignore` cue counts.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import pandas as pd
+
+from workbook.coding.cues import (
+    CLAUSE_BREAK,
+    CueSyntaxError,
+    cue_examples,
+    cue_regex,
+    first_chars,
+    in_scope,
+)
+from workbook.coding.regexcache import compile_all_cached, compile_cached
+from workbook.coding.suggestion import Coder, Coding
+from workbook.core.atomic import atomic_open
+from workbook.core.errors import EvidenceError, ParameterError, WorkbookError, problem
+from workbook.evidence.framework import POLARITIES, Cue, Framework, coding_cues
+
+POLARITY_KINDS: tuple[str, ...] = (
+    "facilitator", "barrier", "negation", "decrease", "remedy", "increase", "contrast", "concession",
+    "descriptive", "normative", "ignore")
+"""The cue lists under `coding:` and what each kind of cue does (see the module docstring)."""
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "default_coder": "rules",
+    "polarity_threshold": 1.0,
+    "scope_words": 4,
+    "lookback_words": 8,
+    "negated_dimension_weight": 1.0,
+    "descriptive_threshold": 1.0,
+    "descriptive_penalty": 1.0,
+    "contrast_weight": 1.5,
+    "concession_weight": 0.5,
+    "polarity_dominance": 1.0,
+    "normative_penalty": 1.0,
+}
+"""Values used when `coding:` in the framework file leaves a setting out (the shipped
+evidence/framework.yaml sets each of them explicitly)."""
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Role:
+    """What one matched cue means: a dimension cue or one of POLARITY_KINDS, with its weight."""
+
+    kind: str
+    weight: float
+    dim: int = -1
+    adverse: bool = False
+    term: str = ""
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identity used when an overlapping cue adds only what a longer one does not say."""
+        return (self.kind, self.dim)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The numeric settings of the rule coder, read from `coding:`."""
+
+    polarity_threshold: float
+    scope_words: int
+    lookback_words: int
+    negated_dimension_weight: float
+    descriptive_threshold: float
+    descriptive_penalty: float
+    contrast_weight: float
+    concession_weight: float
+    polarity_dominance: float
+    normative_penalty: float
+
+
+def settings(framework: Framework) -> Settings:
+    """The rule coder settings of a framework, defaults filled in."""
+    merged = {**DEFAULT_SETTINGS, **(framework.coding or {})}
+    return Settings(float(merged["polarity_threshold"]), int(merged["scope_words"]), int(merged["lookback_words"]),
+                    float(merged["negated_dimension_weight"]), float(merged["descriptive_threshold"]),
+                    float(merged["descriptive_penalty"]), float(merged["contrast_weight"]),
+                    float(merged["concession_weight"]), float(merged["polarity_dominance"]),
+                    float(merged["normative_penalty"]))
+
+
+def _specificity(term: str) -> tuple[int, int]:
+    """Sort key: cues with more word slots, then longer cue text, are tried first."""
+    if term.startswith("re:"):
+        return (3, len(term))
+    return (len(term.split()), len(term))
+
+
+class CueTable:
+    """The combined regex of all cues, and the roles of whatever span it matches.
+
+    The regex captures the matched cue span (inside a lookahead, so that cues may overlap; group 1 for
+    cues that start at a word boundary, group 2 for raw cues that may start anywhere). The roles of a span are those of every cue that matches the whole span, looked up once
+    per distinct span and cached."""
+
+    MAX_CACHE = 200_000
+
+    def __init__(self, pattern: re.Pattern[str], entries: list[tuple[re.Pattern[str], tuple[Role, ...]]],
+                 buckets: dict[str, list[int]], anywhere: list[int]) -> None:
+        self.pattern = pattern
+        self.entries = entries
+        self.buckets = buckets
+        self.anywhere = anywhere
+        self.cache: dict[str, tuple[Role, ...]] = {}
+
+    def roles(self, span: str) -> tuple[Role, ...]:
+        """Roles of the cues that match exactly this span (an ignore cue hides all others)."""
+        found = self.cache.get(span)
+        if found is not None:
+            return found
+        idx = self.buckets.get(span[:2].lower(), []) + self.buckets.get(span[:1].lower(), []) + self.anywhere
+        roles: list[Role] = []
+        keys: set[tuple[str, int]] = set()
+        for i in sorted(set(idx)):
+            rx, entry_roles = self.entries[i]
+            if rx.fullmatch(span):
+                for r in entry_roles:
+                    if r.key not in keys:
+                        roles.append(r)
+                        keys.add(r.key)
+        ignore = [r for r in roles if r.kind == "ignore"]
+        result = tuple(ignore[:1]) if ignore else tuple(roles)
+        if len(self.cache) >= self.MAX_CACHE:
+            self.cache.clear()
+        self.cache[span] = result
+        return result
+
+
+_COMPILED: dict[str, CueTable] = {}
+
+
+def compile_cues(framework: Framework) -> CueTable:
+    """All cues of the framework as one regex plus the lookup from a matched span to its roles."""
+    key = json.dumps([[(c.term, c.weight, c.adverse) for c in d.cues] for d in framework.dimensions]
+                     + [framework.coding or {}], sort_keys=True, default=str)
+    if key not in _COMPILED:
+        if len(_COMPILED) > 16:
+            _COMPILED.clear()
+        _COMPILED[key] = _compile_cues(framework)
+    return _COMPILED[key]
+
+
+def _compile_cues(framework: Framework) -> CueTable:
+    """Build the combined regex and its role lookup (uncached)."""
+    by_regex: dict[str, list[Role]] = {}
+    order: dict[str, tuple[int, int]] = {}
+    examples: dict[str, list[str]] = {}
+    starts: dict[str, set[str] | None] = {}
+    starts2: dict[str, set[str] | None] = {}
+    sources: list[tuple[str, Cue, str, int]] = []
+    for i, dim in enumerate(framework.dimensions):
+        sources += [(f"dimension {dim.id!r}", cue, "dim", i) for cue in dim.cues]
+    for kind in POLARITY_KINDS:
+        sources += [(f"coding.{kind}", cue, kind, -1) for cue in coding_cues(framework, kind)]
+    for where, cue, kind, dim in sources:
+        try:
+            rx = cue_regex(cue.term)
+        except CueSyntaxError as exc:
+            raise EvidenceError(problem(framework.path or "framework", f"{where}: {exc}",
+                                        "correct the cue (see the cue syntax in lib/workbook/text.py).")) from None
+        roles = by_regex.setdefault(rx, [])
+        role = Role(kind, cue.weight, dim, cue.adverse, cue.term)
+        if all(r.key != role.key for r in roles):
+            roles.append(role)
+        order[rx] = max(order.get(rx, (0, 0)), _specificity(cue.term))
+        examples.setdefault(rx, []).extend(cue_examples(cue.term))
+        for width, store in ((1, starts), (2, starts2)):
+            chars = first_chars(cue.term, width)
+            store[rx] = None if chars is None or (rx in store and store[rx] is None) else (store.get(rx) or set()) | chars
+    ranked = sorted(by_regex, key=lambda rx: (-order[rx][0], -order[rx][1], rx))
+    compiled = dict(zip(ranked, compile_all_cached(ranked, re.IGNORECASE)))
+    _share_roles(by_regex, examples, compiled)
+    groups: dict[str, dict[str, list[str]]] = {}
+    unknown: list[str] = []
+    free: list[str] = []
+    entries: list[tuple[re.Pattern[str], tuple[Role, ...]]] = []
+    buckets: dict[str, list[int]] = {}
+    anywhere: list[int] = []
+    for rx in ranked:
+        index = len(entries)
+        entries.append((compiled[rx], tuple(by_regex[rx])))
+        heads = (starts2.get(rx) or starts.get(rx)) if rx.startswith(r"\b") else None
+        if not rx.startswith(r"\b"):
+            free.append(rx)
+            anywhere.append(index)
+            continue
+        if not heads:
+            unknown.append(rx)
+            anywhere.append(index)
+            continue
+        for head in sorted(heads):
+            groups.setdefault(head[0], {}).setdefault(head, []).append(rx)
+            buckets.setdefault(head, []).append(index)
+    branches = []
+    for ch in sorted(groups):
+        sub = []
+        for head in sorted(groups[ch], key=lambda h: (len(h) == 1, h)):
+            inner = "|".join(rx[2:] for rx in groups[ch][head])
+            sub.append(f"(?={re.escape(head)})(?:{inner})" if len(head) > 1 else inner)
+        branches.append(f"(?={re.escape(ch)})(?:" + "|".join(sub) + ")")
+    branches += [rx[2:] for rx in unknown]
+    alternatives = []
+    if branches:
+        alternatives.append(r"\b(?=(" + "|".join(branches) + "))")
+    if free:
+        alternatives.append("(?=(" + "|".join(free) + "))")
+    source = "|".join(alternatives) if alternatives else r"(?!x)x"
+    return CueTable(compile_cached(source, re.IGNORECASE), entries, buckets, anywhere)
+
+
+def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]],
+                 compiled: dict[str, re.Pattern[str]]) -> None:
+    """Give a cue the roles of every other cue that matches all its example words (e.g. 'resist*'
+    covers 'resistance'), since only one alternative of the combined regex can match at a position."""
+    buckets: dict[str, list[str]] = {}
+    free: list[str] = []
+    for rx, exs in examples.items():
+        firsts = {e[0] for e in exs if e}
+        if not firsts:
+            free.append(rx)
+        for ch in firsts:
+            buckets.setdefault(ch, []).append(rx)
+    full = {rx: pattern.fullmatch for rx, pattern in compiled.items()}
+    extra: dict[str, list[Role]] = {}
+    for rx_b, exs in examples.items():
+        roles_b = by_regex[rx_b]
+        if any(r.kind == "ignore" for r in roles_b):
+            continue
+        keys = {r.key for r in roles_b}
+        if not exs:
+            continue
+        first, rest = exs[0], exs[1:]
+        for rx_a in buckets.get(first[0], []) + free:
+            if rx_a == rx_b or not full[rx_a](first) or not all(full[rx_a](ex) for ex in rest):
+                continue
+            for role in by_regex[rx_a]:
+                if role.kind != "ignore" and role.key not in keys:
+                    extra.setdefault(rx_b, []).append(role)
+                    keys.add(role.key)
+    polar = [rx for rx, roles in by_regex.items() if any(r.kind in ("facilitator", "barrier") for r in roles)]
+    polar_of: dict[str, list[str]] = {}  # word -> the polar cues that match it (cues share first words)
+    for rx_b, exs in examples.items():
+        roles_b = by_regex[rx_b]
+        if not exs or not any(r.kind == "dim" for r in roles_b) or any(
+                r.kind not in ("dim", "facilitator", "barrier") for r in roles_b):
+            continue
+        firsts = [ex.split()[0] for ex in exs]
+        if len(exs[0].split()) < 2:
+            continue
+        keys = {r.key for r in roles_b} | {r.key for r in extra.get(rx_b, [])}
+        if firsts[0] not in polar_of:
+            polar_of[firsts[0]] = [rx for rx in polar if full[rx](firsts[0])]
+        for rx_a in polar_of[firsts[0]]:
+            if rx_a != rx_b and all(full[rx_a](w) for w in firsts[1:]):
+                for role in by_regex[rx_a]:
+                    if role.kind in ("facilitator", "barrier") and role.key not in keys:
+                        extra.setdefault(rx_b, []).append(role)
+                        keys.add(role.key)
+    for rx, roles in extra.items():
+        by_regex[rx].extend(roles)
+
+
+class _Operator:
+    """A negation / decrease / increase word whose scope is still open."""
+
+    __slots__ = ("kind", "end", "weight", "label", "mult", "eff_b", "eff_f", "targets", "negated", "dim_hit", "before")
+
+    def __init__(self, kind: str, end: int, weight: float, label: str, mult: float) -> None:
+        self.kind, self.end, self.weight, self.label, self.mult = kind, end, weight, label, mult
+        self.eff_b = 0.0
+        self.eff_f = 0.0
+        self.targets: list[str] = []
+        self.negated = False
+        self.dim_hit = False
+        self.before: list[str] = []
+
+
+class RuleCoder:
+    """Deterministic coder driven by the cues and settings in the framework file."""
+
+    name = "rules"
+
+    def __init__(self, framework: Framework) -> None:
+        self.framework = framework
+        self.dimension_ids = framework.dimension_ids
+        self.thresholds = tuple(d.threshold for d in framework.dimensions)
+        self.settings = settings(framework)
+        self.cues = compile_cues(framework)
+        self.pattern = self.cues.pattern
+        """The one compiled regex all cues are matched with (one finditer pass per text)."""
+
+    def code(self, texts: Sequence[str], progress: bool = False) -> list[Coding]:
+        """Code each text (a tqdm progress bar when progress=True)."""
+        items: Iterable[str] = texts
+        if progress:
+            from tqdm.auto import tqdm
+            items = tqdm(texts, desc="coding", unit="finding", total=len(texts))
+        return [self.code_one(t) for t in items]
+
+    def code_one(self, text: str) -> Coding:
+        """Code one finding text."""
+        if not isinstance(text, str):
+            text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+        st = self.settings
+        lookup = self.cues.cache
+        roles_of = self.cues.roles
+        hits: dict[int, dict[str, tuple[float, str, bool]]] = {}
+        b = f = desc = 0.0
+        b_why: list[str] = []
+        f_why: list[str] = []
+        d_why: list[str] = []
+        n_why: list[str] = []
+        op: _Operator | None = None
+        mult = 1.0
+        concession_at = -1
+        cover_end = -1
+        cover_keys: set[tuple[str, int]] = set()
+        cover_ignore = False
+        cover_dim = False
+        recent: list[tuple[int, Role, str, float]] = []
+        seen: set[str] = set()
+        normative = 0.0
+        for m in self.pattern.finditer(text):
+            gi = m.lastindex
+            word = m.group(gi)
+            roles = lookup.get(word) or roles_of(word)
+            if not roles:
+                continue
+            s, e = m.span(gi)
+            if s < cover_end:
+                if cover_ignore:
+                    continue
+                roles = tuple(r for r in roles if not (cover_dim and r.kind == "dim") and r.key not in cover_keys)
+                if not roles:
+                    continue
+            if e > cover_end:
+                cover_end = e
+                cover_keys = {r.key for r in roles}
+                cover_ignore = roles[0].kind == "ignore"
+                cover_dim = any(r.kind == "dim" for r in roles)
+            if concession_at >= 0 and CLAUSE_BREAK.search(text, concession_at, s):
+                concession_at = -1
+                mult = st.contrast_weight
+            scoped = op is not None and in_scope(text, op.end, s, st.scope_words)
+            for r in roles:
+                kind = r.kind
+                if kind == "dim":
+                    negated = scoped and op.kind == "negation"  # type: ignore[union-attr]
+                    hits.setdefault(r.dim, {})
+                    prev = hits[r.dim].get(r.term)
+                    if prev is None or negated and not prev[2]:
+                        hits[r.dim][r.term] = (r.weight, word, negated)
+                    if scoped:
+                        assert op is not None
+                        _affect(op, r, word, st)
+                        op.dim_hit = op.dim_hit or r.weight >= 0.5
+                    else:
+                        recent.append((e, r, word, 0.0))
+                elif kind == "facilitator" or kind == "barrier":
+                    if scoped and op.kind != "increase" and not op.dim_hit:  # type: ignore[union-attr]
+                        assert op is not None
+                        _affect(op, r, word, st)
+                    elif r.term in seen:
+                        continue
+                    elif kind == "facilitator":
+                        seen.add(r.term)
+                        f += r.weight * mult
+                        f_why.append(word)
+                        recent.append((e, r, word, r.weight * mult))
+                    else:
+                        seen.add(r.term)
+                        b += r.weight * mult
+                        b_why.append(word)
+                        recent.append((e, r, word, r.weight * mult))
+                elif kind in ("negation", "decrease", "remedy", "increase"):
+                    if kind == "remedy":
+                        kind = "decrease"
+                    new = _Operator(kind, e, r.weight, word, mult)
+                    if scoped and op is not None and op.kind == "negation" and kind != "negation":
+                        new.negated = True
+                        new.label = f"{op.label} {word}"
+                    elif op is not None:
+                        b, f = _close(op, b, f, b_why, f_why)
+                    op = new
+                    scoped = False
+                    if r.kind in ("decrease", "increase") and recent:
+                        b, f, closed = _look_back(op, recent, text, s, st, b, f, b_why, f_why)
+                        if closed:
+                            b, f = _close(op, b, f, b_why, f_why)
+                            op = None
+                    recent = []
+                elif kind == "contrast":
+                    recent = []
+                    if op is not None:
+                        b, f = _close(op, b, f, b_why, f_why)
+                        op = None
+                    concession_at = -1
+                    mult = st.contrast_weight
+                elif kind == "concession":
+                    recent = []
+                    if op is not None:
+                        b, f = _close(op, b, f, b_why, f_why)
+                        op = None
+                    concession_at = e
+                    mult = st.concession_weight
+                elif kind == "descriptive":
+                    desc += r.weight
+                    d_why.append(word)
+                elif kind == "normative":
+                    normative = max(normative, r.weight)
+                    n_why.append(word)
+        if op is not None:
+            b, f = _close(op, b, f, b_why, f_why)
+        return self._decide(hits, round(b, 6), round(f, 6), desc, normative, b_why, f_why, d_why, n_why)
+
+    def _decide(self, hits: dict[int, dict[str, tuple[float, str, bool]]], b: float, f: float,
+                desc: float, normative: float, b_why: list[str], f_why: list[str], d_why: list[str],
+                n_why: list[str]) -> Coding:
+        """Turn accumulated evidence into dimensions, polarity, scores and reasons."""
+        st = self.settings
+        penalty = st.descriptive_penalty if desc >= st.descriptive_threshold - _EPS and desc > 0 else 0.0
+        scores: dict[str, float] = {}
+        coded: list[str] = []
+        parts: list[str] = []
+        below: list[str] = []
+        for i, dim_id in enumerate(self.dimension_ids):
+            dim_hits = hits.get(i)
+            if not dim_hits:
+                scores[dim_id] = 0.0
+                continue
+            score = round(max(0.0, sum(w for w, _, _ in dim_hits.values()) - penalty), 6)
+            scores[dim_id] = score
+            words = ", ".join(f"'{_show(w)}'" + (" (negated)" if neg else "")
+                              for _, w, neg in dim_hits.values())
+            if score >= self.thresholds[i] - _EPS:
+                coded.append(dim_id)
+                parts.append(f"{dim_id} {score:g}: {words}")
+            else:
+                below.append(f"{dim_id} {score:g} ({words})")
+        pt = st.polarity_threshold + (st.normative_penalty if normative else 0.0)
+        if b >= pt - _EPS and b > f * st.polarity_dominance + _EPS:
+            polarity = "barrier"
+        elif f >= pt - _EPS and f > b * st.polarity_dominance + _EPS:
+            polarity = "facilitator"
+        else:
+            polarity = "neutral"
+        if b_why or f_why:
+            pol = f"polarity {polarity} (barrier {b:g}, facilitator {f:g})"
+            if b_why:
+                pol += ": barrier " + ", ".join(f"'{_show(w)}'" for w in b_why)
+            if f_why:
+                pol += ("; " if b_why else ": ") + "facilitator " + ", ".join(f"'{_show(w)}'" for w in f_why)
+            parts.append(pol)
+        else:
+            parts.append(f"polarity {polarity}: no polarity cues")
+        if below:
+            parts.append("below threshold: " + ", ".join(below))
+        if penalty:
+            parts.append(f"study description (+{penalty:g} to dimension thresholds): "
+                         + ", ".join(f"'{_show(w)}'" for w in d_why))
+        if normative:
+            parts.append(f"recommendation, not a result (+{st.normative_penalty:g} to polarity threshold): "
+                         + ", ".join(f"'{_show(w)}'" for w in n_why))
+        return Coding(tuple(coded), polarity, scores, "; ".join(parts))
+
+
+def _affect(op: _Operator, r: Role, word: str, st: Settings) -> None:
+    """Record what a negation / decrease / increase does to one cue in its scope."""
+    if r.kind == "dim":
+        if op.kind == "negation":
+            op.eff_b = max(op.eff_b, st.negated_dimension_weight)
+        elif op.kind == "decrease":
+            if r.adverse:
+                op.eff_f = max(op.eff_f, 1.0)
+            else:
+                op.eff_b = max(op.eff_b, op.weight)
+        elif r.adverse:
+            op.eff_b = max(op.eff_b, 1.0)
+        else:
+            op.eff_f = max(op.eff_f, op.weight)
+    elif r.kind == "facilitator":
+        if op.kind == "increase":
+            op.eff_f = max(op.eff_f, r.weight)
+        else:
+            op.eff_b = max(op.eff_b, r.weight)
+    elif r.kind == "barrier":
+        if op.kind == "increase":
+            op.eff_b = max(op.eff_b, r.weight)
+        else:
+            op.eff_f = max(op.eff_f, r.weight)
+    if word not in op.targets:
+        op.targets.append(word)
+
+
+def _look_back(op: _Operator, recent: list[tuple[int, Role, str, float]], text: str, start: int,
+               st: Settings, b: float, f: float, b_why: list[str], f_why: list[str]
+               ) -> tuple[float, float, bool]:
+    """Apply a change word to the dimension cues just before it in its clause ("admissions fell");
+    True when one of them is an adverse result (the change word then does not reach forward)."""
+    closed = False
+    for end, r, word, added in recent:
+        if r.kind != "dim" or not in_scope(text, end, start, st.lookback_words if r.adverse else st.scope_words):
+            continue
+        _affect(op, r, word, st)
+        if word in op.targets:
+            op.targets.remove(word)
+        if word not in op.before:
+            op.before.append(word)
+        closed = closed or r.adverse
+    return b, f, closed
+
+
+def _close(op: _Operator, b: float, f: float, b_why: list[str], f_why: list[str]) -> tuple[float, float]:
+    """Add the evidence of a finished negation/decrease/increase scope."""
+    if op.targets or op.before:
+        if op.negated:
+            op.eff_b, op.eff_f = op.eff_f, op.eff_b
+        label = " + ".join(op.before + [op.label] + op.targets)
+        if op.eff_b:
+            b += op.eff_b * op.mult
+            b_why.append(label)
+        if op.eff_f:
+            f += op.eff_f * op.mult
+            f_why.append(label)
+    elif op.kind == "negation" and op.weight:
+        b += op.weight * op.mult
+        b_why.append(op.label)
+    return b, f
+
+
+def _show(word: str) -> str:
+    """A matched span as shown in reasons."""
+    return " ".join(word.split())
+
+
+def rule_coder(framework: Framework) -> RuleCoder:
+    """The rule coder configured by the framework's cues, thresholds and `coding:` settings."""
+    return RuleCoder(framework)
+
+
+def default_coder(framework: Framework, training: pd.DataFrame | None = None) -> Coder:
+    """The coder chosen by `coding.default_coder` (rules | learned | auto) in the framework file."""
+    choice = (framework.coding or {}).get("default_coder", DEFAULT_SETTINGS["default_coder"])
+    if choice == "rules":
+        return rule_coder(framework)
+    from workbook.coding.learned import enough_training, learned_coder
+    if choice == "auto":
+        if training is not None and enough_training(training):
+            return learned_coder(framework, training)
+        return rule_coder(framework)
+    if choice == "learned":
+        if training is None or not enough_training(training):
+            raise ParameterError(problem(
+                framework.path or "framework", "coding.default_coder is 'learned' but there is not "
+                "enough reviewer-coded training data.",
+                "code more findings in review (see learned.enough_training), or set "
+                "coding.default_coder to 'auto' or 'rules'."))
+        return learned_coder(framework, training)
+    raise ParameterError(problem(framework.path or "framework", f"unknown coding.default_coder {choice!r}.",
+                                 "use rules, learned or auto."))
+
+
+OUTPUT_COLUMNS: tuple[str, ...] = ("dimensions", "polarity", "reasons")
+"""Columns code_frame adds (a same-named input column is replaced in place)."""
+
+
+def code_frame(df: pd.DataFrame, framework: Framework, text_column: str = "text", coder: Coder | None = None,
+               progress: bool = False, scores: bool = False) -> pd.DataFrame:
+    """A copy of df with every input column plus dimensions, polarity, reasons (and score_<dim>)."""
+    if text_column not in df.columns:
+        raise ParameterError(
+            f"the text column {text_column!r} is not in the table; its columns are: "
+            f"{', '.join(map(str, df.columns)) or '(none)'}. Fix: name the column that holds the finding "
+            f"text (for example --text-column {df.columns[0] if len(df.columns) else 'text'}).")
+    coder = coder if coder is not None else default_coder(framework)
+    column = df[text_column].tolist()
+    dims_col: list[str] = []
+    pol_col: list[str] = []
+    why_col: list[str] = []
+    score_cols: dict[str, list[float]] = {d: [] for d in framework.dimension_ids} if scores else {}
+    interned: dict[tuple[str, ...], str] = {}
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(column), desc=f"coding ({coder.name})", unit="finding")
+    for start in range(0, len(column), CHUNK):
+        chunk = ["" if _missing(v) else str(v) for v in column[start:start + CHUNK]]
+        for c in coder.code(chunk):
+            dims_col.append(interned.setdefault(c.dimensions, ";".join(c.dimensions)))
+            pol_col.append(c.polarity)
+            why_col.append(c.reasons)
+            for d, values in score_cols.items():
+                values.append(float(c.scores.get(d, 0.0)))
+        if bar is not None:
+            bar.update(len(chunk))
+    if bar is not None:
+        bar.close()
+    out = df.copy()
+    out["dimensions"] = dims_col
+    out["polarity"] = pol_col
+    out["reasons"] = why_col
+    for d, values in score_cols.items():
+        out[f"score_{d}"] = values
+    return out
+
+
+CHUNK = 10_000
+"""code_frame codes this many texts at a time, so memory holds columns, not Coding objects."""
+
+
+def _missing(value: Any) -> bool:
+    """True for None and NaN."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def read_findings_csv(path: "str | Path") -> pd.DataFrame:
+    """Read a CSV exactly as written (every value text, headers untouched), refusing missing, empty
+    and malformed files with the file, the line and the fix."""
+    path = Path(path)
+    if not path.exists():
+        raise ParameterError(problem(path, "file not found.", "check the path of the CSV to code."))
+    if not path.is_file():
+        raise ParameterError(problem(path, "is not a file.", "give the path of a CSV file."))
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ParameterError(problem(path, "is not UTF-8 text.", "save the CSV as UTF-8.", line=line)) from None
+    if not text.strip():
+        raise ParameterError(problem(path, "is empty.", "give a CSV with a header row and one finding per row."))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    try:
+        header = next(reader)
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != len(header):
+                raise ParameterError(problem(
+                    path, f"is not a well-formed CSV: this row has {len(row)} fields, the header has "
+                    f"{len(header)}.", "make every row have as many fields as the header (quote values "
+                    "that contain commas).", line=reader.line_num))
+            rows.append(row)
+    except csv.Error as exc:
+        raise ParameterError(problem(path, f"is not a well-formed CSV ({exc}).",
+                                     "close every quote and quote values that contain commas or newlines.",
+                                     line=reader.line_num)) from None
+    if not rows:
+        raise ParameterError(problem(path, "has a header but no rows.", "add findings, one per row."))
+    return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+def code_csv(input_path: "str | Path", output_path: "str | Path", framework: Framework,
+             text_column: str = "text", progress: bool = False) -> int:
+    """Code every row of a CSV and write it (all input columns kept) atomically; returns the row count."""
+    df = read_findings_csv(input_path)
+    if list(df.columns).count(text_column) > 1:
+        raise ParameterError(problem(input_path, f"has the column {text_column!r} more than once.",
+                                     "rename the duplicate columns so the text column is unique."))
+    if text_column not in df.columns:
+        raise ParameterError(problem(
+            input_path, f"has no column {text_column!r}; its columns are: {', '.join(df.columns)}.",
+            "name the column holding the finding text (text_column / --text-column), or rename it."))
+    out = code_frame(df, framework, text_column=text_column, progress=progress)
+    with atomic_open(output_path, "w", newline="") as handle:
+        out.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)
+    return len(out)
+
+
+__all__ = ["Coding", "Coder", "RuleCoder", "rule_coder", "default_coder", "code_frame", "code_csv",
+           "compile_cues", "read_findings_csv", "POLARITIES", "WorkbookError"]

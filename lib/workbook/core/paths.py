@@ -1,0 +1,79 @@
+"""Where things live, and refusal of any path that climbs out of the directory it must stay in."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from workbook.core.errors import ParameterError
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = PACKAGE_DIR.parents[1]
+"""The project checkout (lib/workbook/ -> project root). Overridden by WORKBOOK_ROOT."""
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def project_root() -> Path:
+    """The project root: $WORKBOOK_ROOT when set, else the checkout this package lives in."""
+    env = os.environ.get("WORKBOOK_ROOT")
+    return Path(env).resolve() if env else PROJECT_ROOT
+
+
+def evidence_dir() -> Path:
+    """The evidence directory: $WORKBOOK_EVIDENCE when set, else <root>/evidence."""
+    env = os.environ.get("WORKBOOK_EVIDENCE")
+    return Path(env).resolve() if env else project_root() / "evidence"
+
+
+def reports_dir() -> Path:
+    """The reports directory: $WORKBOOK_REPORTS when set, else <root>/reports."""
+    env = os.environ.get("WORKBOOK_REPORTS")
+    return Path(env).resolve() if env else project_root() / "reports"
+
+
+def cache_dir() -> Path:
+    """The per-user cache directory: $WORKBOOK_CACHE when set, else the platform's user cache directory."""
+    env = os.environ.get("WORKBOOK_CACHE")
+    if env:
+        return Path(env).resolve()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("integrated-care-workbook"))
+
+
+def notebooks_dir() -> Path:
+    """The directory holding the pipeline's notebooks."""
+    return project_root() / "notebooks"
+
+
+def check_id(value: object, what: str = "id") -> str:
+    """Return `value` if it is a safe identifier (lower-case, digits, underscores), else raise."""
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        raise ParameterError(
+            f"{what} {value!r} is not a valid identifier. Fix: use lower-case letters, digits and "
+            f"underscores, starting with a letter (for example 'torbay').")
+    return value
+
+
+def contained(path: "str | Path", base: "str | Path", what: str = "path") -> Path:
+    """Resolve `path` (relative to `base` unless absolute) and refuse it unless it stays inside `base`.
+
+    Symbolic links are resolved first, so a link that points outside `base` is refused too.
+    """
+    if not isinstance(path, (str, os.PathLike)) or "\x00" in str(path):
+        raise ParameterError(f"{what} {path!r} is not a path. Fix: give a path (text) inside {Path(base).resolve()}.")
+    base_resolved = Path(base).resolve()
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        candidate = base_resolved / candidate
+    try:
+        resolved = candidate.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ParameterError(f"{what} {str(path)!r} cannot be resolved ({exc}). "
+                             f"Fix: give a plain path inside {base_resolved}.") from None
+    if resolved != base_resolved and base_resolved not in resolved.parents:
+        raise ParameterError(
+            f"{what} {str(path)!r} leads outside {base_resolved} (to {resolved}). "
+            f"Fix: give a path inside {base_resolved}, without '..', absolute paths elsewhere or links out.")
+    return resolved

@@ -1,0 +1,96 @@
+"""The case studies: evidence/cases.yaml, with each case's setting, period, programme and sources."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbook.core.errors import EvidenceError, ParameterError, problem
+from workbook.core.paths import check_id, evidence_dir
+from workbook.core.yamlio import Located, load_yaml, schema_problems
+
+_ID = {"type": "string", "pattern": r"^[a-z][a-z0-9_]{0,63}$"}
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["cases"],
+    "additionalProperties": False,
+    "properties": {
+        "cases": {
+            "type": "array", "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["id", "name", "setting", "period", "programme", "sources"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": _ID,
+                    "name": {"type": "string", "minLength": 1},
+                    "setting": {"type": "string", "minLength": 1},
+                    "period": {"type": ["string", "integer"]},
+                    "programme": {"type": "string", "minLength": 1},
+                    "summary": {"type": "string"},
+                    "sources": {"type": "array", "minItems": 1, "items": _ID},
+                },
+            },
+        }
+    },
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case study and the ids of its source documents."""
+
+    id: str
+    name: str
+    setting: str
+    period: str
+    programme: str
+    sources: tuple[str, ...]
+    summary: str = ""
+
+
+def cases_path(evidence: "Path | None" = None) -> Path:
+    """evidence/cases.yaml."""
+    return (evidence or evidence_dir()) / "cases.yaml"
+
+
+def case_problems(doc: Located) -> list:
+    """Schema problems and duplicate case or source ids in a cases document."""
+    found = schema_problems(doc, SCHEMA)
+    if found:
+        return found
+    seen_cases: set[str] = set()
+    seen_sources: dict[str, str] = {}
+    for i, raw in enumerate(doc.data["cases"]):
+        if raw["id"] in seen_cases:
+            found.append(problem(doc.source, f"duplicate case id {raw['id']!r}.", "give each case a unique id.",
+                                 line=doc.line_of(("cases", i, "id")), record=f"cases/{i}"))
+        seen_cases.add(raw["id"])
+        for j, sid in enumerate(raw["sources"]):
+            if sid in seen_sources:
+                found.append(problem(doc.source, f"source {sid!r} is listed twice (also under case "
+                                     f"{seen_sources[sid]!r}).", "list each source once, under its case.",
+                                     line=doc.line_of(("cases", i, "sources", j)), record=f"cases/{i}/sources/{j}"))
+            seen_sources[sid] = raw["id"]
+    return found
+
+
+def load_cases(evidence: "Path | None" = None) -> dict[str, Case]:
+    """All cases, in file order, keyed by id."""
+    doc = load_yaml(cases_path(evidence))
+    found = case_problems(doc)
+    if found:
+        raise EvidenceError(found)
+    return {raw["id"]: Case(raw["id"], raw["name"], raw["setting"], str(raw["period"]), raw["programme"],
+                            tuple(raw["sources"]), " ".join(str(raw.get("summary", "")).split()))
+            for raw in doc.data["cases"]}
+
+
+def get_case(case_id: object, evidence: "Path | None" = None) -> Case:
+    """The case with this id; an unknown id is refused with the list of known ones."""
+    check_id(case_id, "case_id")
+    cases = load_cases(evidence)
+    if case_id not in cases:
+        raise ParameterError(f"unknown case_id {case_id!r}. Fix: use one of: {', '.join(cases)} "
+                             f"(defined in {cases_path(evidence)}).")
+    return cases[case_id]  # type: ignore[index]

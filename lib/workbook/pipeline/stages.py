@@ -1,0 +1,157 @@
+"""The pipeline's stages as functions the notebooks call: extract a case, code a case, gather coded cases."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from workbook.coding.reviews import apply_decisions, load_reviews
+from workbook.core.errors import EvidenceError, problem
+from workbook.core.paths import contained, evidence_dir, project_root, reports_dir
+from workbook.core.tables import read_csv, write_csv
+from workbook.evidence.cases import Case, get_case, load_cases
+from workbook.evidence.framework import Framework, load_framework
+from workbook.extract.findings import FINDING_COLUMNS, findings_from_sources, load_case_sources
+
+CODED_COLUMNS: tuple[str, ...] = (
+    "finding_id", "case", "source", "locator", "statement", "dimensions", "polarity",
+    "auto_dimensions", "auto_polarity", "auto_reasons", "decided_by", "review_date", "review_note")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved, checked locations for one notebook run."""
+
+    evidence: Path
+    reports: Path
+    framework: Framework
+
+
+def resolve(evidence: str = "", reports: str = "", framework: str = "") -> Settings:
+    """Check notebook path parameters: each must stay inside the evidence or reports directory."""
+    ev_base, rep_base = evidence_dir(), reports_dir()
+    ev = contained(evidence, ev_base, "evidence_dir") if evidence else ev_base
+    rep = contained(reports, rep_base, "reports_dir") if reports else rep_base
+    fw_path = contained(framework, ev, "framework") if framework else ev / "framework.yaml"
+    return Settings(ev, rep, load_framework(fw_path))
+
+
+def findings_path(reports: Path, case_id: str) -> Path:
+    """reports/findings/<case>.csv."""
+    return reports / "findings" / f"{case_id}.csv"
+
+
+def coded_path(reports: Path, case_id: str) -> Path:
+    """reports/coded/<case>.csv."""
+    return reports / "coded" / f"{case_id}.csv"
+
+
+def orphans_path(reports: Path, case_id: str) -> Path:
+    """reports/coded/<case>.orphans.csv: decisions whose finding no longer exists."""
+    return reports / "coded" / f"{case_id}.orphans.csv"
+
+
+def run_extract(case_id: str, settings: Settings) -> pd.DataFrame:
+    """Extract a case's findings from its sources and write reports/findings/<case>.csv."""
+    case = get_case(case_id, settings.evidence)
+    table = extract_case(case, settings.framework, settings.evidence)
+    write_csv(table, findings_path(settings.reports, case.id))
+    return table
+
+
+def training_table(settings: Settings) -> pd.DataFrame:
+    """Reviewer-coded findings of every case (text, dimensions, polarity) to train a learned coder."""
+    frames = []
+    for case in load_cases(settings.evidence).values():
+        decisions = load_reviews(case.id, settings.framework, settings.evidence).effective()
+        if decisions.empty:
+            continue
+        found = extract_case(case, settings.framework, settings.evidence)
+        joined = found.merge(decisions[["finding_id", "dimensions", "polarity"]], on="finding_id",
+                             suffixes=("_auto", ""))
+        frames.append(joined.rename(columns={"statement": "text"})[["text", "dimensions", "polarity"]])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["text", "dimensions", "polarity"])
+
+
+def code_findings(findings: pd.DataFrame, settings: Settings, case_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Automatic codes with reasons, then the case's reviewer decisions on top; returns (coded, orphans)."""
+    from workbook.coding.rules import code_frame, default_coder
+
+    fw = settings.framework
+    wants_learned = str(fw.coding.get("default_coder", "rules")) == "learned"
+    coder = default_coder(fw, training_table(settings) if wants_learned else None)
+    auto = code_frame(findings.drop(columns=["polarity"]), fw, text_column="statement", coder=coder)
+    auto = auto.rename(columns={"dimensions": "auto_dimensions", "polarity": "auto_polarity",
+                                "reasons": "auto_reasons"})
+    auto["dimensions"] = auto["auto_dimensions"]
+    auto["polarity"] = auto["auto_polarity"]
+    reviews = load_reviews(case_id, fw, settings.evidence)
+    coded, orphans = apply_decisions(auto, reviews)
+    return coded[list(CODED_COLUMNS)], orphans
+
+
+def run_code(case_id: str, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Code a case's extracted findings and write reports/coded/<case>.csv (and its orphaned decisions)."""
+    case: Case = get_case(case_id, settings.evidence)
+    findings = read_csv(findings_path(settings.reports, case.id))
+    missing = [c for c in FINDING_COLUMNS if c not in findings.columns]
+    if missing:
+        raise EvidenceError(problem(findings_path(settings.reports, case.id), f"lacks column(s) {missing}.",
+                                    "re-run the extract notebook for this case."))
+    coded, orphans = code_findings(findings, settings, case.id)
+    write_csv(coded, coded_path(settings.reports, case.id))
+    write_csv(orphans, orphans_path(settings.reports, case.id))
+    return coded, orphans
+
+
+def load_coded(settings: Settings) -> pd.DataFrame:
+    """All coded cases in cases.yaml order, read back from reports/coded/."""
+    frames = [read_csv(coded_path(settings.reports, cid)) for cid in load_cases(settings.evidence)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def relative_to_root(path: Path) -> str:
+    """A path shown relative to the project root (for notebook output)."""
+    try:
+        return str(Path(path).resolve().relative_to(project_root()))
+    except ValueError:
+        return str(path)
+
+
+def agreement_codes(coded: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """Long codes for agreement: the automatic coder ('auto') and each reviewer's latest decision, on reviewed findings."""
+    people = decisions[decisions["finding_id"].isin(set(coded["finding_id"]))]
+    if "row" in people.columns:
+        people = people.sort_values([c for c in ("case", "date", "row") if c in people.columns], kind="stable")
+    people = people.drop_duplicates(["finding_id", "reviewer"], keep="last")
+    reviewed = coded[coded["finding_id"].isin(set(people["finding_id"]))]
+    auto = pd.DataFrame({"finding_id": reviewed["finding_id"], "coder": "auto",
+                         "dimensions": reviewed["auto_dimensions"], "polarity": reviewed["auto_polarity"]})
+    people = pd.DataFrame({"finding_id": people["finding_id"], "coder": people["reviewer"],
+                           "dimensions": people["dimensions"], "polarity": people["polarity"]})
+    return pd.concat([auto, people], ignore_index=True)
+
+
+def agreement_table(coded: pd.DataFrame, decisions: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Agreement per dimension and polarity: Cohen's kappa for the automatic coder vs each reviewer and for
+    each pair of reviewers; Fleiss' kappa among the reviewers (not the coder) when there are three or more."""
+    from workbook.coding.agreement import COLUMNS, fleiss_agreement, pairwise_agreement
+
+    codes = agreement_codes(coded, decisions)
+    if codes["coder"].nunique() < 2:
+        return pd.DataFrame(columns=list(COLUMNS))
+    dims = framework.dimension_ids
+    pairs = pairwise_agreement(codes, dims)
+    people = fleiss_agreement(codes[codes["coder"] != "auto"], dims)
+    return pd.concat([pairs, people], ignore_index=True) if not people.empty else pairs
+
+
+def extract_case(case: Case, framework: Framework, evidence: "Path | None" = None) -> pd.DataFrame:
+    """The findings table of a case, from its source documents, with the rule coder's polarity."""
+    from workbook.coding.rules import rule_coder  # deferred: the coder compiles the framework's cues
+
+    def polarity(texts: list[str]) -> list[str]:
+        return [c.polarity for c in rule_coder(framework).code(texts)]
+
+    return findings_from_sources(case, load_case_sources(case, evidence), polarity)

@@ -1,0 +1,169 @@
+"""The report: escaping, finding links and anchors, contents, Markdown, and the synthesis built from the evidence."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from _synthesis_data import coded as small_coded
+from workbook.report.document import Report
+from workbook.report.writer import html_page, write_report
+
+EVIL = "<script>alert('x')</script> & <b>bold</b>"
+
+
+class FakeSource:
+    def __init__(self, sid: str, short: str) -> None:
+        self.id, self.short, self.kind, self.read, self.link = sid, short, "primary", "abstract only", ""
+
+    def citation(self) -> str:
+        return f"{self.short}. A <i>title</i>."
+
+
+def small_report(tmp_path: Path) -> Report:
+    coded = small_coded()
+    coded.loc[0, "statement"] = EVIL
+    doc = Report("Test <report>", tmp_path, set(coded["finding_id"]))
+    doc.header("subtitle naming src_a-0000000a")
+    doc.section("First part", "Text with an unknown id zz_z-12345678 and a known one src_c-0000000e.")
+    doc.table(pd.DataFrame({"finding_ids": ["src_a-0000000a;src_a-0000000b"], "note": [EVIL]}), "t1", "Caption <1>")
+    doc.section("Second part")
+    doc.appendix(coded, {"src_a": FakeSource("src_a", "Author 2011")}, {"alpha": "Alpha"})
+    doc.references([FakeSource("src_a", "Author 2011")], other=["Petch A (2014) <Insight>"])
+    return doc
+
+
+def test_evidence_text_is_escaped_in_html_and_markdown(tmp_path):
+    doc = small_report(tmp_path)
+    html = "".join(b.html for b in doc.blocks)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert '<h2 id="sec-appendix-the-findings"' in doc.appendix(small_coded(), {}, {}).html
+    assert "<b>bold</b>" not in html and "Test &lt;report&gt;" in html and "Caption &lt;1&gt;" in html
+    assert "A &lt;i&gt;title&lt;/i&gt;." in html and "Petch A (2014) &lt;Insight&gt;" in html
+    md = doc.markdown()
+    assert "<script>" not in md and "&lt;script&gt;" in md
+
+
+def test_known_finding_ids_link_to_their_appendix_entry(tmp_path):
+    doc = small_report(tmp_path)
+    html = "".join(b.html for b in doc.blocks)
+    links = set(re.findall(r'href="#(finding-[^"]+)"', html))
+    anchors = set(re.findall(r'id="(finding-[^"]+)"', html))
+    assert {"finding-src_a-0000000a", "finding-src_a-0000000b", "finding-src_c-0000000e"} <= links
+    assert links <= anchors and len(anchors) == len(small_coded())
+    assert 'href="#finding-zz_z-12345678"' not in html  # not a finding of this report: no dead link
+    entry = re.search(r'<tr id="finding-src_a-0000000b".*?</tr>', html).group(0)
+    assert all(x in entry for x in ("Staff turnover hindered the team.", "Alpha", "Author 2011", "p. 1"))
+    assert 'href="#source-src_a"' in entry and 'id="source-src_a"' in html
+
+
+def test_contents_lists_level_two_sections(tmp_path):
+    doc = small_report(tmp_path)
+    body = html_page(doc)
+    nav = re.search(r'<nav[^>]*id="contents".*?</nav>', body, re.S).group(0)
+    assert re.findall(r'href="#(sec-[^"]+)"', nav) == ["sec-first-part", "sec-second-part",
+                                                        "sec-appendix-the-findings", "sec-references"]
+    md = doc.markdown()
+    assert "1. [First part](#sec-first-part)" in md and '<a id="sec-first-part"></a>' in md
+    assert "[src_a-0000000a](#finding-src_a-0000000a)" in md and '<a id="finding-src_a-0000000a"></a>' in md
+
+
+def test_table_is_written_as_safe_csv_and_kept_for_xlsx(tmp_path):
+    doc = Report("t", tmp_path)
+    doc.table(pd.DataFrame({"a": ["=1+2", "x"]}), "formula", "c")
+    assert (tmp_path / "tables" / "formula.csv").read_text(encoding="utf-8") == "a\n'=1+2\nx\n"
+    assert list(doc.tables) == ["formula"]
+
+
+def test_report_files_are_one_page_of_the_blocks_plus_markdown_and_xlsx(tmp_path):
+    doc = small_report(tmp_path)
+    written = write_report(doc, tmp_path / "out")
+    assert sorted(written) == ["html", "markdown", "xlsx"]
+    page = written["html"].read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
+    assert "<title>Test &lt;report&gt;</title>" in page and "<!--wb:contents-->" not in page
+    assert all(block.html in page for block in doc.blocks[1:])
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert 'href="#sec-first-part"' in page and 'href="#sec-references"' in page
+    assert written["markdown"].read_text(encoding="utf-8") == doc.markdown()
+    assert load_workbook(written["xlsx"]).sheetnames == ["t1"]
+
+
+# ---------------------------------------------------------------- the built report (shipped evidence)
+
+@pytest.fixture(scope="session")
+def built(built_reports: Path) -> Path:
+    """The reports regenerated once from the shipped evidence (conftest's session fixture)."""
+    return built_reports
+
+
+@pytest.fixture(scope="session")
+def shipped_coded(built) -> pd.DataFrame:
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((built / "coded").glob("*.csv"))
+              if not p.name.endswith(".orphans.csv")]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_built_framework_matrix_csv_shape_and_totals(built, shipped_coded):
+    from workbook.synthesis.matrix import split_ids
+
+    m = pd.read_csv(built / "tables" / "framework_matrix.csv")
+    assert list(m.columns) == ["case", "vision", "leadership", "culture", "local_context", "integrated_teams",
+                               "time", "outcomes"]
+    assert m["case"].tolist() == ["torbay", "english_pilots", "east_london"]
+    assert int(m.drop(columns="case").to_numpy().sum()) == sum(len(split_ids(d)) for d in shipped_coded["dimensions"])
+
+
+def test_built_outputs_exist_and_agree(built):
+    tables = sorted(p.stem for p in (built / "tables").glob("*.csv"))
+    for name in ("framework_matrix", "framework_matrix_detail", "barriers_facilitators", "checklist_by_case",
+                 "checklist_torbay", "checklist_english_pilots", "checklist_east_london",
+                 "outcomes", "association_test", "proportions", "cooccurrence", "summary_of_qualitative_findings",
+                 "agreement"):
+        assert name in tables
+    for name in ("framework_matrix", "barriers_facilitators", "cooccurrence"):
+        assert (built / "figures" / f"{name}.png").stat().st_size > 5000
+        assert (built / "figures" / f"{name}.svg").exists()
+    book = load_workbook(built / "synthesis.xlsx")
+    assert sorted(book.sheetnames) == tables
+    assert book["framework_matrix"].freeze_panes == "A2" and book["framework_matrix"]["A1"].font.bold
+    agreement = pd.read_csv(built / "tables" / "agreement.csv")
+    assert "auto" in set(agreement["coder_a"]) | set(agreement["coder_b"])
+
+
+def test_built_html_links_every_shown_finding_and_lists_sources(built, shipped_coded):
+    html = (built / "synthesis.html").read_text(encoding="utf-8")
+    assert "import workbook" not in html and "stages.resolve" not in html and "<script" not in html
+    links = set(re.findall(r'href="#finding-([^"]+)"', html))
+    anchors = set(re.findall(r'id="finding-([^"]+)"', html))
+    assert links and links <= anchors
+    assert anchors == set(shipped_coded["finding_id"])
+    sources = set(shipped_coded["source"])
+    assert {s for s in re.findall(r'id="source-([^"]+)"', html)} == sources
+    contents = re.search(r'<nav[^>]*id="contents".*?</nav>', html, re.S).group(0)
+    assert len(re.findall(r"<li>", contents)) >= 10
+    for title in ("Framework matrix", "Delivery checklist", "Outcomes reported by the cases",
+                  "Statistics, with their limits", "Confidence in the review findings", "References"):
+        assert title in contents
+    assert html.count('src="data:image/png;base64,') == 3
+    assert "not the size of an effect" in html
+
+
+def test_built_markdown_has_the_same_sections_and_links(built):
+    md = (built / "synthesis.md").read_text(encoding="utf-8")
+    html = (built / "synthesis.html").read_text(encoding="utf-8")
+    md_sections = re.findall(r'<a id="(sec-[^"]+)"></a>', md)
+    html_sections = re.findall(r'<h2 id="(sec-[^"]+)" class="wb-section"', html)
+    assert md_sections == html_sections
+    assert "![Heatmap of the framework matrix" in md and "(figures/framework_matrix.png)" in md
+    assert set(re.findall(r"\]\(#finding-([^)]+)\)", md)) <= set(re.findall(r'<a id="finding-([^"]+)"></a>', md))
+
+
+def test_a_block_shows_as_html_and_its_plain_text_stand_in_is_short(tmp_path):
+    doc = small_report(tmp_path)
+    block = doc.section("Third <part>", "Some text " * 500)
+    assert repr(block) == f"<report block: Third <part>; {len(block.html):,} characters of HTML>"
+    assert len(repr(doc.blocks[-1])) < 100 and block._repr_html_().startswith('<div class="wb-report">')

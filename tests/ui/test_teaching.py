@@ -1,0 +1,185 @@
+"""Teaching helpers: kappa, the reference coding, comparing a student's codes, and hand-outs without answers."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from workbook.ui import teaching
+from workbook.evidence.cases import load_cases
+from workbook.core.errors import EvidenceError, ParameterError
+from workbook.extract.findings import finding_id, load_case_sources
+
+ROOT = Path(__file__).resolve().parents[2]
+EXERCISE = ROOT / "notebooks" / "teaching" / "02_coding_exercise.py"
+
+
+def hand_reference() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"item": 1, "finding_id": "f1", "dimensions": "vision", "polarity": "facilitator", "rationale": "r1"},
+        {"item": 2, "finding_id": "f2", "dimensions": "culture;time", "polarity": "barrier", "rationale": "r2"},
+        {"item": 3, "finding_id": "f3", "dimensions": "", "polarity": "neutral", "rationale": "r3"},
+        {"item": 4, "finding_id": "f4", "dimensions": "vision", "polarity": "barrier", "rationale": "r4"},
+        {"item": 5, "finding_id": "f5", "dimensions": "outcomes", "polarity": "facilitator", "rationale": "r5"},
+    ])
+
+
+def test_compare_gives_kappa_per_dimension_and_the_differences_with_rationale(framework):
+    answers = {1: (["vision"], "facilitator"),
+               2: {"dimensions": ["time"], "polarity": "barrier"},  # misses culture
+               3: (["vision"], "neutral"),                          # adds vision
+               4: (["vision"], "facilitator"),                      # wrong polarity
+               5: None}                                             # not answered
+    student = teaching.student_codes(answers, framework)
+    result = teaching.compare(student, hand_reference(), framework)
+    assert (result.answered, result.total) == (4, 5)
+    dims = result.by_dimension.set_index("dimension")
+    # vision: reference [1,0,0,1], student [1,0,1,1] -> observed 3/4, chance (2*3 + 2*1)/16 = 1/2 -> kappa 1/2
+    assert dims.loc["vision", "kappa"] == pytest.approx(0.5)
+    assert dims.loc["vision", "ci_low"] < 0.5 < dims.loc["vision", "ci_high"]
+    assert dims.loc["vision", "agreement"] == pytest.approx(0.75)
+    assert tuple(dims.loc["vision", ["student", "reference", "both"]]) == (3, 2, 2)
+    # culture: reference [0,1,0,0], student never -> observed 3/4, chance 3/4 -> kappa 0
+    assert dims.loc["culture", "kappa"] == pytest.approx(0.0)
+    assert dims.loc["time", "kappa"] == pytest.approx(1.0)
+    assert math.isnan(dims.loc["leadership", "kappa"])
+    assert "undefined" in dims.loc["leadership", "note"]
+    assert result.mean_kappa == pytest.approx((0.5 + 0 + 1) / 3)
+    # polarity: reference [f,b,n,b], student [f,b,n,f] -> observed 3/4, chance (1*2 + 2*1 + 1*1)/16 = 5/16
+    assert result.polarity_agreement == pytest.approx(0.75)
+    assert result.polarity_kappa == pytest.approx((0.75 - 5 / 16) / (1 - 5 / 16))
+    diff = result.differences.set_index("item")
+    assert list(diff.index) == [2, 3, 4]
+    assert (diff.loc[2, "missed"], diff.loc[2, "extra"]) == ("culture", "")
+    assert (diff.loc[3, "missed"], diff.loc[3, "extra"]) == ("", "vision")
+    assert (diff.loc[4, "student_polarity"], diff.loc[4, "reference_polarity"]) == ("facilitator", "barrier")
+    assert diff.loc[4, "rationale"] == "r4"
+
+
+def test_student_codes_refuse_unknown_codes_naming_the_item(framework):
+    with pytest.raises(ParameterError) as info:
+        teaching.student_codes({1: (["visions"], "facilitator"), 2: (["time"], "good"), 3: "time"}, framework)
+    message = str(info.value)
+    assert "item 1: unknown dimension(s) ['visions']" in message
+    assert "item 2: unknown polarity 'good'" in message
+    assert "item 3: write (['dimension', ...], 'polarity')" in message
+    table = teaching.student_codes({2: ("time", "barrier"), 1: ([], "neutral"), 3: None}, framework)
+    assert table.to_dict("records") == [{"item": 1, "dimensions": "", "polarity": "neutral"},
+                                        {"item": 2, "dimensions": "time", "polarity": "barrier"}]
+
+
+def test_shipped_reference_has_twelve_items_that_all_exist_in_the_sources(framework):
+    reference = teaching.load_reference(framework)
+    assert list(reference["item"]) == list(range(1, 13))
+    assert reference["rationale"].str.len().min() > 80
+    current = {finding_id(src.id, st.text): case.id
+               for case in load_cases().values() for src in load_case_sources(case) for st in src.statements}
+    missing = [fid for fid in reference["finding_id"] if fid not in current]
+    assert not missing, f"reference items whose finding text changed; re-point them in evidence/teaching/: {missing}"
+    per_case = pd.Series([current[f] for f in reference["finding_id"]]).value_counts()
+    assert per_case.to_dict() == {"torbay": 4, "english_pilots": 4, "east_london": 4}
+
+
+def test_reference_with_an_unknown_dimension_is_refused_with_its_line(evidence_copy, framework):
+    path = evidence_copy / "teaching" / "reference_coding.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("dimensions: [culture]", "dimensions: [culturre]", 1),
+                    encoding="utf-8")
+    with pytest.raises(EvidenceError) as info:
+        teaching.load_reference(framework, evidence_copy)
+    assert "unknown dimension(s) ['culturre']" in str(info.value)
+    assert "reference_coding.yaml:" in str(info.value)
+
+
+def test_exercise_items_and_missing_items(framework):
+    coded = pd.DataFrame({"finding_id": ["f2", "f1", "zz"], "case": ["c"] * 3, "source": ["s"] * 3,
+                          "locator": ["l"] * 3, "statement": ["two", "one", "other"]})
+    items = teaching.exercise_items(hand_reference(), coded)
+    assert items[["item", "statement"]].values.tolist() == [[1, "one"], [2, "two"]]
+    assert teaching.missing_items(hand_reference(), coded) == ["f3", "f4", "f5"]
+
+
+def tagged_notebook():
+    cells = [new_markdown_cell("intro"),
+             new_code_cell("answers = {}", metadata={"tags": ["exercise"]}),
+             new_markdown_cell("answers", metadata={"tags": ["answer"]}),
+             new_code_cell("reveal()", metadata={"tags": ["answer", "other"]},
+                           outputs=[new_output("stream", text="x")], execution_count=3),
+             new_code_cell("print(1)", outputs=[new_output("stream", text="1")], execution_count=4),
+             new_code_cell("x = 1", metadata={"tags": ["answers"]})]  # a different tag: kept
+    return new_notebook(cells=cells)
+
+
+def test_strip_answers_removes_exactly_the_answer_cells_and_clears_outputs():
+    nb = tagged_notebook()
+    out = teaching.strip_answers(nb)
+    assert [c.source for c in out.cells] == ["intro", "answers = {}", "print(1)", "x = 1"]
+    assert all(c.outputs == [] and c.execution_count is None for c in out.cells if c.cell_type == "code")
+    assert len(nb.cells) == 6 and nb.cells[4].outputs  # the original is untouched
+
+
+def test_exercise_notebook_keeps_answers_apart_from_the_exercise():
+    nb = jupytext.read(EXERCISE)
+    tags = [set(c.metadata.get("tags", [])) for c in nb.cells]
+    assert sum("exercise" in t for t in tags) == 1
+    assert not any({"exercise", "answer"} <= t for t in tags)
+    answer_cells = sum("answer" in t for t in tags)
+    assert answer_cells >= 4
+    stripped = teaching.strip_answers(nb)
+    assert len(stripped.cells) == len(nb.cells) - answer_cells
+    assert not any("compare(" in c.source or "rationale" in c.source for c in stripped.cells)
+
+
+@pytest.mark.slow
+def test_handout_is_written_without_answers_and_runs_end_to_end(tmp_path):
+    from nbclient import NotebookClient
+
+    target = teaching.make_handout(EXERCISE, tmp_path / "handout" / "02_coding_exercise.ipynb")
+    nb = nbformat.read(target, as_version=4)
+    assert "jupytext" not in nb.metadata
+    assert not any("answer" in c.metadata.get("tags", []) for c in nb.cells)
+    NotebookClient(nb, kernel_name="python3", timeout=120,
+                   resources={"metadata": {"path": str(EXERCISE.parent)}}).execute()
+    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "You have answered 8 of 12 items." in printed
+
+
+def test_handout_command_line(tmp_path, capsys):
+    target = tmp_path / "h.ipynb"
+    assert teaching.main(["handout", str(EXERCISE), str(target)]) == 0
+    assert "hand-out written" in capsys.readouterr().out
+    assert len(nbformat.read(target, as_version=4).cells) < len(jupytext.read(EXERCISE).cells)
+
+
+def matrix_coded() -> pd.DataFrame:
+    rows = [("A", "c1", "s1", "vision;culture", "auto"), ("B", "c1", "s1", "vision", "auto"),
+            ("C", "c1", "s2", "vision;time", "AB"), ("D", "c2", "s3", "vision;culture", "auto"),
+            ("E", "c2", "s3", "vision", "auto"), ("F", "c2", "s4", "", "auto")]
+    return pd.DataFrame([{"finding_id": f, "case": c, "source": s, "locator": "l", "statement": f"Statement {f}.",
+                          "dimensions": d, "polarity": "neutral", "decided_by": by} for f, c, s, d, by in rows])
+
+
+def test_examples_prefer_reviewed_then_single_coded_findings(framework):
+    shown = teaching.examples(matrix_coded(), framework)
+    vision = shown[shown["dimension"] == "vision"]
+    assert vision[["case", "finding_id"]].values.tolist() == [["c1", "C"], ["c2", "E"]]
+    assert shown[shown["dimension"] == "culture"]["finding_id"].tolist() == ["A", "D"]
+    assert shown[shown["dimension"] == "leadership"].empty
+
+
+def test_share_matrix_and_leaving_out_the_largest_source(framework):
+    from workbook.synthesis.matrix import framework_matrix
+
+    coded = matrix_coded()
+    matrix = framework_matrix(coded, framework, ["c1", "c2"])
+    shares = teaching.share_matrix(matrix, coded)
+    assert shares.loc["c1", "vision"] == pytest.approx(1.0) and shares.loc["c2", "vision"] == pytest.approx(0.67)
+    effect = teaching.without_largest_source(coded, framework, ["c1", "c2"]).set_index("case")
+    assert effect.loc["c1", "largest source"] == "s1" and effect.loc["c1", "codes lost"] == 3
+    assert effect.loc["c2", "largest source"] == "s3" and effect.loc["c2", "codes lost"] == 3
+    assert effect.loc["c1", "top 3 before"] == "vision, culture, time"
+    assert effect.loc["c1", "top 3 after"] == "vision, time, leadership"  # only C (s2) is left
