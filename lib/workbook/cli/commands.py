@@ -1,11 +1,11 @@
-"""The `workbook` command: validate, extract, code, report. User errors print one line, never a traceback."""
+"""The core subcommands of `workbook`: validate, extract, code, report."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from workbook.core.errors import ParameterError, WorkbookError
+from workbook.core.errors import ParameterError
 
 
 def _framework_arg(value: str) -> str:
@@ -99,10 +99,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the `workbook` command."""
-    parser = argparse.ArgumentParser(prog="workbook", description="Integrated Care Evidence Workbook.")
-    sub = parser.add_subparsers(dest="command", required=True)
+def register(sub: "argparse._SubParsersAction") -> None:
+    """Add validate, extract, code and report to the `workbook` command's subparsers."""
 
     p = sub.add_parser("validate", help="check everything in evidence/ against its schema")
     p.add_argument("--framework", default="", help="a framework YAML inside evidence/ (default framework.yaml)")
@@ -129,26 +127,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for another regeneration's lock")
     p.add_argument("--framework", default="")
     p.set_defaults(func=cmd_report)
-    return parser
-
-
-def main(argv: "list[str] | None" = None) -> int:
-    """Entry point: run a subcommand; a WorkbookError becomes one readable message and a non-zero exit."""
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except WorkbookError as exc:
-        print(f"workbook {args.command}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except OSError as exc:  # a path the user gave cannot be read or written (permissions, missing folder)
-        where = f": {exc.filename}" if exc.filename else ""
-        print(f"workbook {args.command}: error: {exc.strerror or exc}{where}. Fix: check the path and its "
-              f"permissions.", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("workbook: interrupted; the previous reports are unchanged.", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
