@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "lib" / "workbook"
-LAYERS = ["core", "evidence", "extract", "coding", "synthesis", "report", "pipeline", "ui", "cli"]
+LAYERS = ["core", "evidence", "extract", "coding", "synthesis", "report", "interop", "pipeline", "ui", "cli"]
 """The order of the README's module map: each may import only from itself and the layers before it."""
 
 
