@@ -236,3 +236,56 @@ def test_a_failing_notebook_names_the_notebook_cell_and_error_and_stops_the_buil
     message = str(err.value)
     assert "bad.ipynb (bad-1)" in message and "cell" in message and "ValueError: bad input 7" in message
     assert (tiny_project / ".reports-failed" / "bad-1.ipynb").exists()
+
+
+# ------------------------------------------------------------------ warm lanes equal fresh kernels
+
+def _published(reports: Path) -> dict[str, object]:
+    """What a regeneration publishes, as comparable values: every table and figure file's bytes, the report
+    body (HTML and Markdown) and every XLSX cell (the XLSX file itself carries its creation time)."""
+    from openpyxl import load_workbook
+
+    out: dict[str, object] = {}
+    for path in sorted(reports.rglob("*")):
+        rel = path.relative_to(reports).as_posix()
+        if not path.is_file() or rel.startswith("notebooks/") or rel in (".manifest.json", ".plan.json", "build.json"):
+            continue
+        if path.suffix == ".xlsx":
+            book = load_workbook(path, read_only=True)
+            out[rel] = {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+        else:
+            out[rel] = path.read_bytes()
+    return out
+
+
+@pytest.mark.slow
+def test_warm_lanes_publish_exactly_what_fresh_kernels_publish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from workbook.evidence.cases import load_cases
+
+    cases = list(load_cases())
+    published = {}
+    for mode, fresh in (("warm", False), ("fresh", True)):
+        reports = tmp_path / mode / "reports"
+        monkeypatch.setenv("WORKBOOK_REPORTS", str(reports))
+        outcomes = runner.regenerate(cases, force=True, progress=False, fresh_kernels=fresh)
+        assert all(o.status == "executed" for o in outcomes)
+        published[mode] = _published(reports)
+    warm, fresh = published["warm"], published["fresh"]
+    assert any(k.startswith("tables/") for k in warm) and any(k.startswith("figures/") for k in warm)
+    assert {"synthesis.html", "synthesis.md", "synthesis.xlsx"} <= set(warm)
+    assert sorted(warm) == sorted(fresh)
+    differing = [k for k in warm if warm[k] != fresh[k]]
+    assert not differing, f"warm lanes and fresh kernels published different {differing}"
+
+
+def test_fresh_kernels_start_one_kernel_per_run(tiny_project: Path, monkeypatch: pytest.MonkeyPatch):
+    """With fresh_kernels, two runs of one chain see different kernel processes (a warm lane reuses one)."""
+    from workbook.pipeline.kernels import execute_run
+
+    build = tiny_project / "build"
+    build.mkdir()
+    a = Run("a", "a.ipynb", {"n": 1}, (), ())
+    b = Run("b", "b.ipynb", {"n": 2}, (), ())
+    execute_run(a, str(build), fresh_kernel=True)
+    execute_run(b, str(build), fresh_kernel=True)
+    assert pids(build, "a") != pids(build, "b")

@@ -91,7 +91,8 @@ def cmd_report(args: argparse.Namespace) -> int:
                  "learned": str(framework.coding.get("default_coder", "rules")) == "learned"}
     outcomes = regenerate(known["case_ids"], framework=fw, learned=known["learned"], force=args.force,
                           jobs=args.jobs, progress=not args.no_progress, wait_seconds=args.wait,
-                          after_build=plan_cache_writer(fw, known["case_ids"], known["learned"]))
+                          after_build=plan_cache_writer(fw, known["case_ids"], known["learned"]),
+                          fresh_kernels=args.fresh_kernels)
     reused = [o.name for o in outcomes if o.status == "reused"]
     executed = [o.name for o in outcomes if o.status == "executed"]
     print(f"reports written to {reports_dir()}: {len(executed)} notebook run(s) executed, {len(reused)} reused"
@@ -122,6 +123,9 @@ def register(sub: "argparse._SubParsersAction") -> None:
 
     p = sub.add_parser("report", help="regenerate reports/ (reuses unchanged notebook runs)")
     p.add_argument("--force", action="store_true", help="re-execute every notebook")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="run every notebook on a new kernel of its own (slower; the reference the warm lanes "
+                        "are tested against)")
     p.add_argument("--jobs", type=int, default=None, help="parallel notebook workers (default: cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for another regeneration's lock")

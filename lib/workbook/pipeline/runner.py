@@ -32,7 +32,7 @@ from filelock import FileLock, Timeout
 
 from workbook.core.errors import LockedError, PipelineError
 from workbook.core.paths import evidence_dir, notebooks_dir, project_root, reports_dir
-from workbook.pipeline.kernels import _Kernel, _register_engine, _trace, warm_up_code
+from workbook.pipeline.kernels import _Kernel, _register_engine, _trace, execute_run, warm_up_code
 from workbook.pipeline.runs import Outcome, Run
 from workbook.pipeline.swap import recover, swap_in
 
@@ -149,10 +149,14 @@ def _cores() -> int:
 
 def regenerate(case_ids: "list[str]", *, framework: str = "", learned: bool = False, force: bool = False,
                jobs: "int | None" = None, progress: bool = True, wait_seconds: float = 0,
-               after_build: "Callable[[Path], None] | None" = None) -> list[Outcome]:
-    """Rebuild the reports into a temporary directory and swap it in; unchanged runs are reused."""
+               after_build: "Callable[[Path], None] | None" = None,
+               fresh_kernels: bool = False) -> list[Outcome]:
+    """Rebuild the reports into a temporary directory and swap it in; unchanged runs are reused.
+
+    With fresh_kernels every notebook runs on a kernel started for it alone (no warm lanes, no pre-imports).
+    """
     args = {"case_ids": list(case_ids), "framework": framework, "learned": bool(learned)}
-    return _locked_build(lambda build, reports: _build(args, build, reports, force, jobs, progress),
+    return _locked_build(lambda build, reports: _build(args, build, reports, force, jobs, progress, fresh_kernels),
                          wait_seconds, after_build)
 
 
@@ -264,12 +268,12 @@ def _write_records(build: Path, outcomes: "dict[str, Outcome]") -> None:
 
 
 def _build(args: dict[str, Any], build: Path, reports: Path, force: bool, jobs: "int | None",
-           progress: bool) -> list[Outcome]:
+           progress: bool, fresh_kernels: bool = False) -> list[Outcome]:
     runs = plan(args["case_ids"], args["framework"], args["learned"])
     outcomes, pending = _reusable(runs, {} if force else _read_manifest(reports), reports)
     _link_reused(outcomes, build, reports)
     if pending:
-        _execute(pending, build, jobs, progress, outcomes)
+        _execute(pending, build, jobs, progress, outcomes, fresh_kernels)
     for run in runs:
         if outcomes[run.name].status == "executed":
             outcomes[run.name].outputs = _existing(build, (*run.outputs, run.executed_path))
@@ -320,8 +324,9 @@ def _assign(ready: "list[int]", homes: "list[int]", joins: "list[bool]", idle: "
 
 
 def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bool,
-             outcomes: "dict[str, Outcome]") -> None:
-    """Run pending runs on warm kernels: independent chains in parallel lanes, dependants when ready."""
+             outcomes: "dict[str, Outcome]", fresh_kernels: bool = False) -> None:
+    """Run pending runs in parallel lanes (independent chains, dependants when ready), each lane on one warm
+    kernel, or with fresh_kernels on a new kernel per run."""
     import queue
     import threading
 
@@ -337,20 +342,22 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
         for i, chain in enumerate(chains):
             if homes[i] == lane:
                 notebooks += [r.notebook for r in chain if r.notebook not in notebooks]
-        kernels.append(_Kernel(str(build), warm_up_code(notebooks)))
+        kernels.append(_Kernel(str(build), "" if fresh_kernels else warm_up_code(notebooks)))
         inboxes.append(queue.Queue())
 
     def lane_main(lane: int) -> None:
         kernel = kernels[lane]
         try:
-            kernel.start()
+            if not fresh_kernels:
+                kernel.start()
             events.put(("idle", lane, None))
             while True:
                 chain = inboxes[lane].get()
                 if chain is None:
                     break
                 for run in chain:
-                    events.put(("done", lane, (run.name, kernel.execute(run))))
+                    seconds = execute_run(run, str(build), fresh_kernel=True)[1] if fresh_kernels else kernel.execute(run)
+                    events.put(("done", lane, (run.name, seconds)))
                 events.put(("idle", lane, None))
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             events.put(("error", lane, exc))
@@ -364,7 +371,8 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
     ok = False
     try:
         for kernel in kernels:  # first: the kernels boot while this process imports
-            kernel.launch()
+            if not fresh_kernels:
+                kernel.launch()
         # everything the lanes use is imported here, before they start: two threads importing the same
         # packages at once can see a partially initialised module
         import jupyter_client.asynchronous  # noqa: F401
