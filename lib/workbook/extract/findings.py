@@ -11,9 +11,20 @@ import pandas as pd
 
 from workbook.core.errors import EvidenceError, problem
 from workbook.evidence.cases import Case
+from workbook.core.textio import read_text
 from workbook.evidence.sources import Source, load_source, source_path
+from workbook.extract.candidates import Classifier, load_classifier
+from workbook.extract.sentences import located_sentences
 
 FINDING_COLUMNS: tuple[str, ...] = ("finding_id", "case", "source", "locator", "statement", "polarity", "line")
+"""The columns every findings table has (what 02_code needs)."""
+TABLE_COLUMNS: tuple[str, ...] = ("finding_id", "case", "source", "page", "section", "locator", "statement",
+                                  "polarity", "origin", "finding_score", "reason", "line")
+"""The columns of reports/findings/<case>.csv and <case>.rejected.csv: curated bullets (origin 'curated') and
+full-text sentences (origin 'candidate', with their finding_score and the classifier's reason)."""
+MIN_WORDS = 3
+"""A full-text 'sentence' of fewer words is a fragment (a label, a stray number), never a finding."""
+_LOCATOR_PAGE = re.compile(r"^(?:pp?\.|page\b)\s*([\w\-–]+)\s*(?:,\s*(.*))?$", re.I)
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -51,23 +62,110 @@ PolarityFn = Callable[[list[str]], list[str]]
 """Gives each statement of a list its polarity (barrier, facilitator or neutral), in order."""
 
 
-def findings_from_sources(case: Case, sources: list[Source], polarity: PolarityFn) -> pd.DataFrame:
-    """One row per statement with a stable id and the polarity given; duplicate statements are refused."""
-    rows, seen, problems = [], {}, []
+FULLTEXT = "fulltext"
+"""The source kind whose body is a document's text (pages, sections, paragraphs), not curated bullets."""
+
+
+def page_and_section(locator: str) -> tuple[str, str]:
+    """A curated locator split into page and section: 'p. 1, Key messages' -> ('1', 'Key messages')."""
+    match = _LOCATOR_PAGE.match(locator.strip())
+    if match:
+        return match.group(1), (match.group(2) or "").strip()
+    return "", locator
+
+
+def _curated_rows(case: Case, src: Source, seen: dict[str, int], problems: list) -> list[dict]:
+    """One row per bullet of a curated source; a repeated statement is a problem naming both lines."""
+    rows = []
+    for st in src.statements:
+        fid = finding_id(src.id, st.text)
+        if fid in seen:
+            first = seen[fid]
+            problems.append(problem(src.path, f"duplicate finding: the statement repeats line {first} "
+                                    f"(same id {fid}).", "remove one copy or reword it.", line=st.line,
+                                    record=fid))
+            continue
+        seen[fid] = st.line
+        page, section = page_and_section(st.locator)
+        rows.append({"finding_id": fid, "case": case.id, "source": src.id, "page": page, "section": section,
+                     "locator": st.locator, "statement": st.text, "origin": "curated", "finding_score": None,
+                     "reason": "curated bullet", "line": st.line})
+    return rows
+
+
+def fulltext_body(path: "str | Path") -> tuple[str, int]:
+    """The body of a source file (after its front matter) and the file line it starts on."""
+    text = read_text(path)
+    if text.startswith("---"):
+        end = re.search(r"\n---[ \t]*\n", text[3:])
+        if end:
+            cut = 3 + end.end()
+            return text[cut:], text.count("\n", 0, cut) + 1
+    return text, 1
+
+
+def fulltext_rows(case: Case, src: Source, classifier: Classifier) -> tuple[list[dict], list[dict]]:
+    """Every body sentence of a full-text source as a row: (candidate findings, rejected sentences), each with
+    its score and reason. A sentence repeated in the source keeps one row (its best-scored place)."""
+    body, first_line = fulltext_body(src.path)
+    judged: dict[str, dict] = {}
+    rejected: list[dict] = []
+    for sentence in located_sentences(body, first_line, classifier.sections):
+        verdict = classifier.judge(sentence)
+        finding, reason = verdict.finding, verdict.reason
+        if finding and len(re.findall(r"[^\W\d_]{2,}", sentence.text)) < MIN_WORDS:
+            finding, reason = False, f"fragment of fewer than {MIN_WORDS} words; " + reason
+        row = {"finding_id": finding_id(src.id, sentence.text), "case": case.id, "source": src.id,
+               "page": sentence.page, "section": sentence.section, "locator": sentence.locator,
+               "statement": sentence.text, "origin": "candidate", "finding_score": verdict.score,
+               "reason": reason, "line": sentence.line, "_finding": finding}
+        earlier = judged.get(row["finding_id"])
+        if earlier is None:
+            judged[row["finding_id"]] = row
+            continue
+        keep, drop = (row, earlier) if row["finding_score"] > earlier["finding_score"] else (earlier, row)
+        judged[row["finding_id"]] = keep
+        drop["reason"] = f"repeats the sentence at {keep['locator']} (line {keep['line']})"
+        drop["_finding"] = False
+        rejected.append(drop)
+    found = [r for r in judged.values() if r["_finding"]]
+    rejected += [r for r in judged.values() if not r["_finding"]]
+    for r in found + rejected:
+        del r["_finding"]
+    rejected.sort(key=lambda r: r["line"])
+    return found, rejected
+
+
+def extract_tables(case: Case, sources: list[Source], polarity: PolarityFn,
+                   classifier: "Classifier | None" = None, evidence: "Path | None" = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(findings, rejected): curated bullets and full-text candidate findings with stable ids and the polarity
+    given; the other full-text body sentences with the reason they are not findings. Duplicate curated
+    statements are refused."""
+    rows, rejected, seen, problems = [], [], {}, []
     for src in sources:
-        for st in src.statements:
-            fid = finding_id(src.id, st.text)
-            if fid in seen:
-                first = seen[fid]
-                problems.append(problem(src.path, f"duplicate finding: the statement repeats line {first} "
-                                        f"(same id {fid}).", "remove one copy or reword it.", line=st.line,
-                                        record=fid))
-                continue
-            seen[fid] = st.line
-            rows.append({"finding_id": fid, "case": case.id, "source": src.id, "locator": st.locator,
-                         "statement": st.text, "line": st.line})
+        if src.kind == FULLTEXT:
+            classifier = classifier or load_classifier(evidence)
+            found, dropped = fulltext_rows(case, src, classifier)
+            rows += found
+            rejected += dropped
+        else:
+            rows += _curated_rows(case, src, seen, problems)
     if problems:
         raise EvidenceError(problems)
-    table = pd.DataFrame(rows, columns=[c for c in FINDING_COLUMNS if c != "polarity"])
-    table.insert(5, "polarity", polarity(table["statement"].tolist()) if len(table) else [])
-    return table.astype({"line": "int64"})
+    return _table(rows, polarity), _table(rejected, polarity)
+
+
+def _table(rows: list[dict], polarity: PolarityFn) -> pd.DataFrame:
+    """Rows as a table in TABLE_COLUMNS order, with polarity filled in."""
+    columns = [c for c in TABLE_COLUMNS if c != "polarity"]
+    table = pd.DataFrame(rows, columns=columns)
+    table.insert(TABLE_COLUMNS.index("polarity"), "polarity",
+                 polarity(table["statement"].tolist()) if len(table) else [])
+    return table.astype({"line": "int64", "finding_score": "float64"})
+
+
+def findings_from_sources(case: Case, sources: list[Source], polarity: PolarityFn,
+                          classifier: "Classifier | None" = None, evidence: "Path | None" = None) -> pd.DataFrame:
+    """One row per finding (curated bullet or full-text candidate) with a stable id and the polarity given."""
+    return extract_tables(case, sources, polarity, classifier, evidence)[0]

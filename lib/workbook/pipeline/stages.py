@@ -12,7 +12,7 @@ from workbook.core.paths import contained, evidence_dir, project_root, reports_d
 from workbook.core.tables import read_csv, write_csv
 from workbook.evidence.cases import Case, get_case, load_cases
 from workbook.evidence.framework import Framework, load_framework
-from workbook.extract.findings import FINDING_COLUMNS, findings_from_sources, load_case_sources
+from workbook.extract.findings import FINDING_COLUMNS, extract_tables, load_case_sources
 
 CODED_COLUMNS: tuple[str, ...] = (
     "finding_id", "case", "source", "locator", "statement", "dimensions", "polarity",
@@ -52,11 +52,17 @@ def orphans_path(reports: Path, case_id: str) -> Path:
     return reports / "coded" / f"{case_id}.orphans.csv"
 
 
+def rejected_path(reports: Path, case_id: str) -> Path:
+    """reports/findings/<case>.rejected.csv: full-text sentences judged not to be findings, with the reason."""
+    return reports / "findings" / f"{case_id}.rejected.csv"
+
+
 def run_extract(case_id: str, settings: Settings) -> pd.DataFrame:
-    """Extract a case's findings from its sources and write reports/findings/<case>.csv."""
+    """Extract a case's findings; write reports/findings/<case>.csv and <case>.rejected.csv."""
     case = get_case(case_id, settings.evidence)
-    table = extract_case(case, settings.framework, settings.evidence)
+    table, rejected = extract_case_tables(case, settings.framework, settings.evidence)
     write_csv(table, findings_path(settings.reports, case.id))
+    write_csv(rejected, rejected_path(settings.reports, case.id))
     return table
 
 
@@ -149,9 +155,15 @@ def agreement_table(coded: pd.DataFrame, decisions: pd.DataFrame, framework: Fra
 
 def extract_case(case: Case, framework: Framework, evidence: "Path | None" = None) -> pd.DataFrame:
     """The findings table of a case, from its source documents, with the rule coder's polarity."""
+    return extract_case_tables(case, framework, evidence)[0]
+
+
+def extract_case_tables(case: Case, framework: Framework, evidence: "Path | None" = None
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(findings, rejected full-text sentences) of a case, with the rule coder's polarity."""
     from workbook.coding.rules import rule_coder  # deferred: the coder compiles the framework's cues
 
     def polarity(texts: list[str]) -> list[str]:
         return [c.polarity for c in rule_coder(framework).code(texts)]
 
-    return findings_from_sources(case, load_case_sources(case, evidence), polarity)
+    return extract_tables(case, load_case_sources(case, evidence), polarity, evidence=evidence)

@@ -1,0 +1,253 @@
+"""Full-text sources as located sentences: the body's pages and sections, each section's role, and the sentences.
+
+A full-text source body (written by `workbook add-source`) has a `## p. N` heading per page, a `### Section`
+heading whenever the section changes, and paragraphs of plain text separated by blank lines. Sentences are
+split by sentencex (Wikimedia's rule-based segmenter: maintained, MIT, no model to download, keeps "et al.",
+"e.g.", "i.e.", "Dr.", "p. 4", decimals, percentages and bracketed citations inside a sentence).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import sentencex
+
+ROLES: tuple[str, ...] = ("front", "abstract", "key_messages", "background", "methods", "results", "discussion",
+                          "conclusions", "references", "acknowledgements", "other")
+"""What a section is for. 'front' is the title block before the first heading; 'other' a document's own heading
+before any recognised one (a heading after a recognised one is read as its subsection and takes its role)."""
+
+DEFAULT_SECTION_WORDS: dict[str, tuple[str, ...]] = {
+    "abstract": ("abstract", "summary", "executive summary", "synopsis"),
+    "key_messages": ("key messages", "key points", "key findings", "highlights", "what this study adds"),
+    "background": ("background", "introduction", "context", "rationale", "literature review", "policy context"),
+    "methods": ("methods", "method", "methodology", "approach", "study design", "evaluation design",
+                "data and methods", "data collection", "analysis", "setting"),
+    "results": ("results", "findings", "outcomes", "evaluation findings"),
+    "discussion": ("discussion", "interpretation", "implications", "limitations", "strengths and limitations",
+                   "lessons"),
+    "conclusions": ("conclusion", "conclusions", "concluding remarks", "recommendations"),
+    "references": ("references", "bibliography", "works cited", "notes"),
+    "acknowledgements": ("acknowledgements", "acknowledgments", "funding", "competing interests",
+                         "conflicts of interest", "declarations", "author contributions", "about the authors"),
+}
+"""Heading words of each role; evidence/extraction.yaml `sections` replaces them."""
+
+KEEP_TOGETHER: tuple[str, ...] = ("approx.", "ca.", "cf.", "vs.", "fig.", "figs.", "tab.", "no.", "nos.", "vol.",
+                                  "pp.", "p.", "eq.", "ref.", "refs.", "al.", "e.g.", "i.e.", "etc.,")
+"""Abbreviations after which a sentence never ends (a safety net over the segmenter, which misses a few when
+they start a sentence, e.g. 'Approx. 40 staff')."""
+
+_PAGE = re.compile(r"^##\s+(?:p\.|page)\s*([\w\-–]+)\s*$", re.I)
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
+_NUMBERING = re.compile(r"^(?:(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])[.)]?\s+)", re.I)
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_ENDS_SENTENCE = re.compile(r"[.!?:;][\"'’”)\]]*$")
+_CAPTION = re.compile(r"^(?:fig(?:ure)?\.?|table|tab\.|box|exhibit|chart)\s*[0-9ivxlc]+[a-z]?\s*[.:|\-–—]", re.I)
+_TABLE_ROW = re.compile(r"\s\|\s|^\|")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a full-text source, located: page, section (and its role), paragraph and file line."""
+
+    text: str
+    page: str
+    section: str
+    role: str
+    paragraph: int
+    line: int
+    block: str = "text"
+    """'text', 'caption' (a figure or table caption paragraph) or 'table' (a row of table cells)."""
+    before: str = ""
+    after: str = ""
+
+    @property
+    def locator(self) -> str:
+        """'p. N, Section' (or the part that is known)."""
+        return locator(self.page, self.section)
+
+
+def locator(page: str, section: str) -> str:
+    """The locator of a place in a document: 'p. 4, Results', 'p. 4' or 'Results'."""
+    parts = [f"p. {page}" if page else "", section]
+    return ", ".join(p for p in parts if p)
+
+
+def heading_key(heading: str) -> str:
+    """A heading as compared with section words: numbering, punctuation and case removed."""
+    text = _NUMBERING.sub("", " ".join(heading.split()))
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def section_role(heading: str, words: "Mapping[str, Sequence[str]] | None" = None) -> "str | None":
+    """The role a heading names ('results' for '3. Findings'), or None for a document's own heading."""
+    key = heading_key(heading)
+    if not key:
+        return None
+    table = words if words is not None else DEFAULT_SECTION_WORDS
+    for role, names in table.items():
+        if key in names:
+            return role
+    best: "tuple[int, str] | None" = None  # a heading that starts with a role's words: 'Results and discussion'
+    for role, names in table.items():
+        for name in names:
+            if key.startswith(name + " ") and (best is None or len(name) > best[0]):
+                best = (len(name), role)
+    return best[1] if best else None
+
+
+def _repair(pieces: list[str]) -> list[str]:
+    """Join a piece that ends with an abbreviation (or is a lone number) to the next piece."""
+    out: list[str] = []
+    for piece in pieces:
+        if out:
+            last_word = out[-1].rsplit(None, 1)[-1].casefold() if out[-1].split() else ""
+            if last_word in KEEP_TOGETHER or re.fullmatch(r"\d{1,3}[.)]", out[-1]) or piece[:1].islower():
+                out[-1] = f"{out[-1]} {piece}"
+                continue
+        out.append(piece)
+    return out
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """The sentences of a paragraph, whitespace collapsed."""
+    text = " ".join(paragraph.split())
+    if not text:
+        return []
+    pieces = [" ".join(s.split()) for s in sentencex.segment("en", text)]
+    return _repair([p for p in pieces if p])
+
+
+def block_kind(paragraph: str) -> str:
+    """'caption' for a figure or table caption, 'table' for a row of table cells, else 'text'."""
+    if _CAPTION.match(paragraph):
+        return "caption"
+    if _TABLE_ROW.search(paragraph):
+        return "table"
+    return "text"
+
+
+@dataclass
+class _Para:
+    lines: list[tuple[str, str, int]]
+    """(text, page, file line) of each line of the paragraph."""
+    section: str
+    role: str
+
+
+def paragraphs(body: str, first_line: int = 1,
+               words: "Mapping[str, Sequence[str]] | None" = None) -> list[_Para]:
+    """The paragraphs of a full-text body with page, section, role and starting line. A paragraph cut by a page
+    heading (it does not end a sentence) is joined to the first paragraph of the next page."""
+    out: list[_Para] = []
+    page, section, role = "", "", "front"
+    recognised = False
+    current: "_Para | None" = None
+    open_across_page = False
+    for offset, raw in enumerate(_blank_comments(body).split("\n")):
+        line_no = first_line + offset
+        stripped = raw.strip()
+        page_match = _PAGE.match(stripped)
+        if page_match:
+            if current is not None:
+                out.append(current)
+                current = None
+            open_across_page = bool(out) and not _ENDS_SENTENCE.search(out[-1].lines[-1][0])
+            page = page_match.group(1)
+            continue
+        heading = _HEADING.match(stripped)
+        if heading:
+            if current is not None:
+                out.append(current)
+                current = None
+            open_across_page = False
+            section = " ".join(heading.group(1).split())
+            found = section_role(section, words)
+            if found:
+                role, recognised = found, True
+            elif not recognised:
+                role = "other"
+            continue
+        if not stripped:
+            if current is not None:
+                out.append(current)
+                current = None
+            continue
+        text = _ITEM.sub("", stripped) if current is None else stripped
+        if text.startswith("\\"):
+            text = text[1:]  # a paragraph escaped so that it is not read as a heading or list item
+        if current is None and open_across_page and out and out[-1].section == section:
+            current = out.pop()  # continues the paragraph cut at the page break
+            open_across_page = False
+        if current is None:
+            current = _Para([(text, page, line_no)], section, role)
+        else:
+            current.lines.append((text, page, line_no))
+    if current is not None:
+        out.append(current)
+    return out
+
+
+def _blank_comments(text: str) -> str:
+    """Remove HTML comments but keep their newlines, so line numbers stay true."""
+    parts: list[str] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _join_lines(lines: list[tuple[str, str, int]]) -> tuple[str, list[tuple[int, str, int]]]:
+    """A paragraph's lines as one text, with (offset, page, file line) where each line starts. A line ending in
+    a hyphen joins the next without a space (a compound such as 'co-location' wrapped at its hyphen keeps it)."""
+    text = ""
+    starts: list[tuple[int, str, int]] = []
+    for line, page, line_no in lines:
+        if text and not (text.endswith("-") and len(text) > 1 and text[-2].isalpha() and line[:1].isalpha()):
+            text += " "
+        starts.append((len(text), page, line_no))
+        text += line
+    return text, starts
+
+
+def located_sentences(body: str, first_line: int = 1,
+                      words: "Mapping[str, Sequence[str]] | None" = None) -> list[Sentence]:
+    """Every sentence of a full-text body in reading order, each with its page, section, role and neighbours."""
+    raw: list[tuple[str, str, int, _Para, int, str]] = []
+    for number, para in enumerate(paragraphs(body, first_line, words)):
+        text, starts = _join_lines(para.lines)
+        kind = block_kind(text)
+        pieces = [" ".join(text.split())] if kind != "text" else split_sentences(text)
+        squeezed = " ".join(text.split())
+        offsets = _squeezed_offsets(text)
+        pos = 0
+        for piece in pieces:
+            found = squeezed.find(piece, pos)
+            at = offsets[found] if found >= 0 else (starts[0][0] if starts else 0)
+            pos = found + len(piece) if found >= 0 else pos
+            page, line_no = next(((p, n) for off, p, n in reversed(starts) if off <= at), (starts[0][1], starts[0][2]))
+            raw.append((piece, page, line_no, para, number, kind))
+    return [Sentence(text, page, para.section, para.role, number, line_no, kind,
+                     raw[i - 1][0] if i > 0 else "", raw[i + 1][0] if i + 1 < len(raw) else "")
+            for i, (text, page, line_no, para, number, kind) in enumerate(raw)]
+
+
+def _squeezed_offsets(text: str) -> list[int]:
+    """For each character of the whitespace-collapsed text, its offset in `text`."""
+    offsets: list[int] = []
+    in_space = False
+    started = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            in_space = started
+            continue
+        if in_space:
+            offsets.append(i - 1)
+            in_space = False
+        offsets.append(i)
+        started = True
+    return offsets or [0]
