@@ -50,11 +50,16 @@ case_ids = list(cases)
 coded = stages.load_coded(settings)
 sources = {s.id: s for case in cases.values() for s in load_case_sources(case, settings.evidence)}
 labels = {d.id: d.label for d in fw.dimensions}
-doc = Report("Integrated care: a framework synthesis of three cases", settings.reports, set(coded["finding_id"]))
+doc = Report(stages.report_title(len(cases)), settings.reports, set(coded["finding_id"]))
 
 # %%
 doc.header(f"{len(coded)} findings from {len(sources)} sources on {len(cases)} cases, coded against "
            f"{fw.citation or fw.title}")
+
+# %%
+gaps = stages.missing_evidence(settings, coded)
+(doc.section("What is missing", "The evidence does not yet hold everything a full synthesis uses:")
+ + doc.bullets(gaps)) if gaps else None
 
 # %%
 doc.section("How to read this report",
@@ -168,16 +173,20 @@ block
 kinds = {sid: src.kind for sid, src in sources.items()}
 review_findings = confidence.load_review_findings(confidence.review_findings_path(settings.evidence),
                                                   set(coded["finding_id"]), fw.dimension_ids)
-(doc.section("Confidence in the review findings",
-             "Cross-case review findings with their supporting findings and the reviewers' GRADE-CERQual "
-             "judgements. The workbook counts the findings, cases and sources behind each review finding; the "
-             "judgements and their explanations are the reviewers'. " + confidence.RULE_TEXT)
- + doc.table(confidence.soqf_table(review_findings, coded, kinds), "summary_of_qualitative_findings",
-             "Summary of Qualitative Findings: each review finding, what it rests on, and the overall confidence "
-             "with its explanation.",
-             show=["id", "review_finding", "finding_ids", "basis", "confidence", "explanation"])
- + doc.table(confidence.judgements_table(review_findings), "cerqual_judgements",
-             "The reviewers' judgements per CERQual component."))
+block = doc.section("Confidence in the review findings",
+                    "Cross-case review findings with their supporting findings and the reviewers' GRADE-CERQual "
+                    "judgements. The workbook counts the findings, cases and sources behind each review finding; "
+                    "the judgements and their explanations are the reviewers'. " + confidence.RULE_TEXT)
+if not review_findings:
+    block += doc.text(stages.NO_REVIEW_FINDINGS)
+else:
+    block += (doc.table(confidence.soqf_table(review_findings, coded, kinds), "summary_of_qualitative_findings",
+                        "Summary of Qualitative Findings: each review finding, what it rests on, and the overall "
+                        "confidence with its explanation.",
+                        show=["id", "review_finding", "finding_ids", "basis", "confidence", "explanation"])
+              + doc.table(confidence.judgements_table(review_findings), "cerqual_judgements",
+                          "The reviewers' judgements per CERQual component."))
+block
 
 # %%
 doc.section("Findings coded with no dimension",

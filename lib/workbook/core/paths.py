@@ -9,15 +9,40 @@ from workbook.core.errors import ParameterError
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROJECT_ROOT = PACKAGE_DIR.parents[1]
-"""The project checkout (lib/workbook/ -> project root). Overridden by WORKBOOK_ROOT."""
+"""The checkout the package lives in (lib/workbook/ -> its root): the project of last resort."""
+
+PROJECT_MARKER = Path("evidence") / "cases.yaml"
+"""A directory holding this file is a workbook project root."""
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
+def find_project(start: "str | Path") -> "Path | None":
+    """The nearest directory at or above `start` that holds evidence/cases.yaml, or None."""
+    try:
+        here = Path(start).resolve()
+    except (OSError, RuntimeError):
+        return None
+    for candidate in (here, *here.parents):
+        try:
+            if (candidate / PROJECT_MARKER).is_file():
+                return candidate
+        except OSError:  # an unreadable directory on the way up: keep climbing
+            continue
+    return None
+
+
 def project_root() -> Path:
-    """The project root: $WORKBOOK_ROOT when set, else the checkout this package lives in."""
+    """The project the workbook acts on: $WORKBOOK_ROOT when set, else the nearest project at or above
+    the working directory, else the checkout this package lives in."""
     env = os.environ.get("WORKBOOK_ROOT")
-    return Path(env).resolve() if env else PROJECT_ROOT
+    if env:
+        return Path(env).resolve()
+    try:
+        cwd = Path.cwd()
+    except OSError:  # the working directory was deleted
+        return PROJECT_ROOT
+    return find_project(cwd) or PROJECT_ROOT
 
 
 def evidence_dir() -> Path:
@@ -43,8 +68,11 @@ def cache_dir() -> Path:
 
 
 def notebooks_dir() -> Path:
-    """The directory holding the pipeline's notebooks."""
-    return project_root() / "notebooks"
+    """The pipeline's notebooks: <root>/notebooks when the project has that folder, else the package checkout's."""
+    own = project_root() / "notebooks"
+    if own.is_dir() or not (PROJECT_ROOT / "notebooks").is_dir():
+        return own
+    return PROJECT_ROOT / "notebooks"
 
 
 def check_id(value: object, what: str = "id") -> str:

@@ -16,7 +16,7 @@ SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "cases": {
-            "type": "array", "minItems": 1,
+            "type": "array",  # a new project starts with none
             "items": {
                 "type": "object",
                 "required": ["id", "name", "setting", "period", "programme", "sources"],
@@ -28,7 +28,7 @@ SCHEMA: dict[str, Any] = {
                     "period": {"type": ["string", "integer"]},
                     "programme": {"type": "string", "minLength": 1},
                     "summary": {"type": "string"},
-                    "sources": {"type": "array", "minItems": 1, "items": _ID},
+                    "sources": {"type": "array", "items": _ID},  # none yet: the case has no findings
                 },
             },
         }

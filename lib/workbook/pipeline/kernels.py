@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbook.core.errors import PipelineError
-from workbook.core.paths import notebooks_dir
+from workbook.core.paths import evidence_dir, notebooks_dir, project_root
 
 if TYPE_CHECKING:
     from workbook.pipeline.runs import Run
@@ -53,6 +53,9 @@ def _kernel_env(build: str) -> dict[str, str]:
     """The environment of a pipeline kernel: the build directory is where the notebooks write."""
     env = dict(os.environ)
     env["WORKBOOK_REPORTS"] = build
+    env["WORKBOOK_ROOT"] = str(project_root())  # the project found from the caller's directory, not the kernel's
+    if env.get("WORKBOOK_EVIDENCE"):  # a relative path means relative to the caller's directory
+        env["WORKBOOK_EVIDENCE"] = str(evidence_dir())
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     return env

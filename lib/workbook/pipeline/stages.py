@@ -114,7 +114,62 @@ def run_code(case_id: str, settings: Settings) -> tuple[pd.DataFrame, pd.DataFra
 def load_coded(settings: Settings) -> pd.DataFrame:
     """All coded cases in cases.yaml order, read back from reports/coded/."""
     frames = [read_csv(coded_path(settings.reports, cid)) for cid in load_cases(settings.evidence)]
+    if not frames:  # no cases yet: an empty table with every column
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in CODED_COLUMNS})
     return pd.concat(frames, ignore_index=True)
+
+
+def report_title(n_cases: int) -> str:
+    """The report's title, naming how many cases it synthesises."""
+    words = {1: "one case", 2: "two cases", 3: "three cases"}
+    if not n_cases:
+        return "Integrated care: a framework synthesis (no cases yet)"
+    return f"Integrated care: a framework synthesis of {words.get(n_cases, f'{n_cases} cases')}"
+
+
+NO_REVIEW_FINDINGS = ("No review findings yet: add evidence/synthesis/review_findings.yaml to assess confidence "
+                      "(see evidence/README.md).")
+
+
+def missing_evidence(settings: Settings, coded: pd.DataFrame) -> list[str]:
+    """Plain sentences naming what the evidence still lacks for a full synthesis (empty when nothing is)."""
+    from workbook.coding.reviews import all_reviews
+    from workbook.evidence.outcomes import load_outcomes
+    from workbook.synthesis.checklist import decisions_path, load_decisions
+    from workbook.synthesis.confidence import review_findings_path
+
+    cases = load_cases(settings.evidence)
+    gaps: list[str] = []
+    if not cases:
+        gaps.append("No cases yet: add a case to evidence/cases.yaml, then its sources (`workbook add-source`, or "
+                    "a Markdown file in evidence/sources/<case>/ as evidence/README.md describes).")
+    elif len(cases) == 1:
+        gaps.append("Only one case: comparing cases (the association test, the spread across cases) needs at "
+                    "least two.")
+    no_sources = [c.id for c in cases.values() if not c.sources]
+    if no_sources:
+        gaps.append(f"No sources yet for {', '.join(no_sources)}: list each source id under its case in "
+                    f"evidence/cases.yaml and add its file under evidence/sources/<case>/.")
+    if cases and coded.empty:
+        gaps.append("No findings yet: each source's bullets under its ## headings become findings.")
+    try:
+        has_outcomes = not load_outcomes(settings.evidence).empty
+    except EvidenceError:
+        has_outcomes = True  # present but malformed: validation reports it, this list is about absence
+    if not has_outcomes:
+        gaps.append("No outcome figures: add evidence/outcomes.csv (see evidence/README.md) for the figures the "
+                    "sources report; a qualitative review may have none.")
+    if not review_findings_path(settings.evidence).exists():
+        gaps.append(NO_REVIEW_FINDINGS)
+    if cases and all_reviews(list(cases), settings.framework, settings.evidence).empty:
+        gaps.append("No reviewer decisions yet: every code in this report is automatic. Review findings in "
+                    "notebooks/review.ipynb (decisions go to evidence/reviews/), and agreement between coders "
+                    "follows.")
+    if cases and all(load_decisions(decisions_path(cid, settings.evidence), settings.framework).decisions.empty
+                     for cid in cases):
+        gaps.append("No checklist decisions yet: every delivery checklist status is the automatic mapping; "
+                    "reviewers set items in evidence/checklist/<case>.csv.")
+    return gaps
 
 
 def relative_to_root(path: Path) -> str:

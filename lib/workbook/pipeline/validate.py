@@ -41,9 +41,10 @@ def validate_evidence(evidence: Path, framework_path: "Path | None" = None) -> l
     doc, found = _collect(load_yaml, cases_path(evidence))
     problems += found or (case_problems(doc) if doc is not None else [])
     cases = {}
+    cases_read = False
     if doc is not None and not found:
-        cases, found = _collect(load_cases, evidence)
-        cases = cases or {}
+        loaded, found = _collect(load_cases, evidence)
+        cases, cases_read = loaded or {}, loaded is not None
     listed = {sid for case in cases.values() for sid in case.sources}
     for case in cases.values():
         sources, found = _collect(load_case_sources, case, evidence)
@@ -53,16 +54,16 @@ def validate_evidence(evidence: Path, framework_path: "Path | None" = None) -> l
             problems += found
         if framework is not None:
             problems += load_reviews(case.id, framework, evidence).problems
-    unread = [] if not cases else sorted(  # with cases.yaml broken every source would look unlisted
+    unread = [] if not cases_read else sorted(  # with cases.yaml broken every source would look unlisted
         p for p in (evidence / "sources").rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES)
     for path in unread:
         if path.stem not in listed:
             problems.append(problem(path, "is not listed under any case in cases.yaml, so it is never read.",
                                     f"add {path.stem!r} to the sources of case {path.parent.name!r}, or remove it."))
-    if cases:
+    if cases_read:
         for path in sorted((evidence / "reviews").glob("*.csv")):
             if path.stem not in cases:
-                problems.append(problem(path, f"names no known case ({', '.join(cases)}).",
+                problems.append(problem(path, f"names no known case ({', '.join(cases) or 'none yet'}).",
                                         "rename it <case_id>.csv."))
     for extra in OPTIONAL_CHECKS:
         problems += extra(evidence, framework, cases)

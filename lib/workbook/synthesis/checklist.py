@@ -262,6 +262,8 @@ def checklist(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
         table, problems = case_checklist(coded, framework, cid, evidence)
         frames.append(table)
         found += problems
+    if not frames:  # no cases yet
+        return pd.DataFrame(columns=list(CHECKLIST_COLUMNS)), found
     return pd.concat(frames, ignore_index=True), found
 
 

@@ -205,13 +205,16 @@ def soqf_table(items: "list[ReviewFinding]", coded: pd.DataFrame, source_kinds: 
                                f"{basis['sources']} sources ({basis['source_kinds']})"),
                      **{c: rf.concerns[c] for c in COMPONENTS},
                      "confidence": level, "explanation": explain(rf.concerns, rf.explanations)})
-    return pd.DataFrame(rows)
+    columns = ["id", "review_finding", "finding_ids", "findings", "cases", "findings_per_case", "sources",
+               "source_kinds", "basis", *COMPONENTS, "confidence", "explanation"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def judgements_table(items: "list[ReviewFinding]") -> pd.DataFrame:
     """One row per review finding and component: the concern and the reviewer's explanation."""
     return pd.DataFrame([{"id": rf.id, "component": COMPONENT_LABELS[c], "concern": rf.concerns[c],
-                          "explanation": rf.explanations[c]} for rf in items for c in COMPONENTS])
+                          "explanation": rf.explanations[c]} for rf in items for c in COMPONENTS],
+                        columns=["id", "component", "concern", "explanation"])
 
 
 RULE_TEXT = ("Overall confidence starts at high and goes down one level for each component with moderate "

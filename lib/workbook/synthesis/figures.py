@@ -43,6 +43,8 @@ def matrix_heatmap(matrix: pd.DataFrame, labels: "dict[str, str] | None" = None,
 def _annotated_heatmap(data: pd.DataFrame, colour_label: str, axis_labels: "tuple[str, str]", title: str,
                        size: "tuple[float, float]", mask: "np.ndarray | None" = None) -> Figure:
     """A count heatmap in the workbook's sequential palette, counts written in the cells, labels upright."""
+    if data.size == 0:
+        return empty_figure(title, f"Nothing to show yet: no {axis_labels[1]}s.")
     counts = data.to_numpy(dtype=float)
     values = np.ma.masked_array(counts, mask=np.isnan(counts) | (False if mask is None else np.asarray(mask, bool)))
     shown = values.compressed()  # the colour scale spans the cells shown, as in seaborn
@@ -79,6 +81,8 @@ def polarity_chart(table: pd.DataFrame, case_ids: "list[str]", dimension_ids: "l
                    title: str = "Barriers and facilitators by dimension and case") -> Figure:
     """Per case, horizontal bars: barriers to the left of zero, facilitators to the right, one row per dimension."""
     labels = labels or {}
+    if not case_ids or not dimension_ids:
+        return empty_figure(title, "Nothing to show yet: no cases." if not case_ids else "No dimensions.")
     fig, axes = plt.subplots(1, len(case_ids), figsize=(3.6 * len(case_ids) + 1.5, 0.45 * len(dimension_ids) + 1.8),
                              sharey=True, squeeze=False)
     y = np.arange(len(dimension_ids))
@@ -116,6 +120,16 @@ def cooccurrence_heatmap(matrix: pd.DataFrame, labels: "dict[str, str] | None" =
     mask = np.triu(np.ones(data.shape, dtype=bool), k=1)
     return _annotated_heatmap(data, "findings coded with both", ("dimension", "dimension"), title,
                               (1.2 * data.shape[1] + 3, 0.8 * data.shape[0] + 2.2), mask)
+
+
+def empty_figure(title: str, message: str) -> Figure:
+    """A small figure that says, in words, why there is nothing to plot."""
+    fig, ax = plt.subplots(figsize=(6, 1.6))
+    ax.axis("off")
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
 
 
 def save_figure(fig: Figure, directory: "str | Path", name: str) -> dict[str, Path]:

@@ -33,7 +33,8 @@ def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str
                          "barriers": int(counts.get("barrier", 0)), "facilitators": int(counts.get("facilitator", 0)),
                          "neutral": int(counts.get("neutral", 0)), "finding_ids": ";".join(cell["finding_id"]),
                          "summary": cell_summary(cell)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["case", "dimension", "findings", "barriers", "facilitators", "neutral",
+                                       "finding_ids", "summary"])  # no cases: the columns still exist
 
 
 def cell_summary(cell: pd.DataFrame) -> str:
@@ -113,4 +114,6 @@ def case_overview(coded: pd.DataFrame, cases: dict, sources: dict) -> pd.DataFra
                      "sources": sum(1 for s in sources.values() if getattr(s, "case", None) == cid),
                      "findings": len(mine), "coded": int((mine["dimensions"].fillna("") != "").sum()),
                      "reviewed": int((mine["decided_by"] != "auto").sum()) if "decided_by" in mine else 0})
+    if not rows:  # no cases yet
+        return pd.DataFrame(columns=["case", "name", "period", "programme", "sources", "findings", "coded", "reviewed"])
     return pd.DataFrame(rows)

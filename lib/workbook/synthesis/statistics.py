@@ -30,6 +30,10 @@ LIMITS = ("Counts of coded findings measure the attention the sources give each 
           "dimensions.")
 
 
+NOT_TESTED = "not tested"
+"""The method of an AssociationResult when there was too little to test."""
+
+
 @dataclass(frozen=True)
 class AssociationResult:
     """The outcome of testing whether the spread of findings over dimensions differs between cases."""
@@ -48,6 +52,12 @@ class AssociationResult:
     seed: int | None = None
     resamples: int | None = None
 
+    @classmethod
+    def not_tested(cls, reason: str, n_findings: int = 0) -> "AssociationResult":
+        """No test: too few cases or dimensions with coded findings; `reason` says what is missing."""
+        nan = float("nan")
+        return cls(NOT_TESTED, reason, nan, 0, nan, 0, n_findings, nan, nan, nan)
+
     def as_frame(self) -> pd.DataFrame:
         """The result as a one-row table."""
         return pd.DataFrame([{
@@ -61,6 +71,8 @@ class AssociationResult:
 
     def describe(self) -> str:
         """A plain-language statement of the test, its result and why that test was used."""
+        if self.method == NOT_TESTED:
+            return self.reason
         p = "p < 0.0001" if self.p_value < 0.0001 else f"p = {self.p_value:.4f}"
         text = (f"{self.method}: chi-square statistic {self.statistic:.2f} on {self.df} degrees of freedom, {p}, "
                 f"Cramér's V {self.cramers_v:.2f}, from {self.n_pairs} (finding, dimension) pairs of "
@@ -154,6 +166,13 @@ def association_test(coded: pd.DataFrame, framework: Framework, case_ids: "list[
     """Does the spread of coded findings over the dimensions differ between the cases?"""
     groups = coded["case"].tolist()
     sets = [split_ids(d) for d in coded["dimensions"]]
+    cases_used = {g for g, s in zip(groups, sets) if s and g in case_ids}
+    dims_used = {d for s in sets for d in s if d in framework.dimension_ids}
+    if len(cases_used) < 2 or len(dims_used) < 2:
+        return AssociationResult.not_tested(
+            f"Not tested: comparing how cases spread their findings needs at least two cases and two dimensions "
+            f"with coded findings; there are {len(cases_used)} case(s) and {len(dims_used)} dimension(s).",
+            sum(1 for s in sets if s))
     return association_test_findings(groups, sets, list(case_ids), list(framework.dimension_ids), **options)
 
 
@@ -179,7 +198,7 @@ def contingency_table(coded: pd.DataFrame, framework: Framework, case_ids: "list
             e = exp.at[case, dim] if case in exp.index and dim in exp.columns else float("nan")
             rows.append({"case": case, "dimension": dim, "observed": int(observed.at[case, dim]),
                          "expected": round(float(e), 2)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["case", "dimension", "observed", "expected"])
 
 
 def wilson_proportions(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
@@ -195,7 +214,8 @@ def wilson_proportions(coded: pd.DataFrame, framework: Framework, case_ids: "lis
             rows.append({"case": case, "dimension": dim, "findings": k, "case_findings": n,
                          "proportion": round(k / n, 4) if n else float("nan"),
                          "ci_low": round(float(low), 4), "ci_high": round(float(high), 4)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["case", "dimension", "findings", "case_findings", "proportion", "ci_low",
+                                       "ci_high"])
 
 
 def cooccurrence(coded: pd.DataFrame, framework: Framework) -> pd.DataFrame:
