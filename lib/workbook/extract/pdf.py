@@ -1,0 +1,351 @@
+"""PDF files read with pypdfium2 (PDFium): lines from character boxes, columns, running heads, paragraphs."""
+from __future__ import annotations
+
+import ctypes
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbook.core.errors import EvidenceError, problem
+from workbook.extract.documents import (Block, Document, Page, clean_text, is_heading_name, join_lines,
+                                        split_authors, word_forms, year_of)
+
+_PAGE_NUMBER = re.compile(r"^(?:page\s*|p\.\s*)?(?:\d{1,5}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,5})?$", re.I)
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+_IGNORED_META = {"", "untitled", "unspecified", "anonymous", "unknown", "microsoft word", "none"}
+
+
+@dataclass
+class Line:
+    """One printed line (or a column's part of it): box in PDF units, text, type size and weight."""
+
+    x0: float
+    bottom: float
+    x1: float
+    top: float
+    text: str
+    size: float
+    bold: bool
+    col: int = 0
+
+    @property
+    def height(self) -> float:
+        """Height of the line's box."""
+        return self.top - self.bottom
+
+
+def _refuse(path: Path, message: str, fix: str) -> EvidenceError:
+    """An EvidenceError about this PDF."""
+    return EvidenceError(problem(path, message, fix))
+
+
+def _check_envelope(path: Path) -> None:
+    """Refuse a file that does not start like a PDF or whose end is missing (truncated download)."""
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+        handle.seek(max(0, path.stat().st_size - 2048))
+        tail = handle.read()
+    if b"%PDF-" not in head:
+        raise _refuse(path, "is not a PDF (it does not start with '%PDF-').",
+                      "give the real PDF file, or rename the file to its true extension.")
+    if b"%%EOF" not in tail:
+        raise _refuse(path, "is truncated or damaged (its end-of-file marker is missing).",
+                      "download or export the PDF again and add the complete file.")
+
+
+def read_pdf(path: Path) -> Document:
+    """Read a PDF into pages of paragraphs; encrypted, scanned and damaged files are refused with the fix."""
+    import pypdfium2 as pdfium
+
+    _check_envelope(path)
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise _refuse(path, "is encrypted (it needs a password to open).",
+                          "save an unprotected copy (e.g. qpdf --decrypt --password=PASSWORD in.pdf out.pdf) "
+                          "and add that.") from None
+        raise _refuse(path, f"cannot be read as a PDF ({exc}).",
+                      "export or download the PDF again and add the new file.") from None
+    try:
+        meta = pdf.get_metadata_dict(skip_empty=True)
+        labels, pages = [], []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                pages.append((page.get_width(), page.get_height(), _page_lines(page)))
+            finally:
+                page.close()
+            labels.append(pdf.get_page_label(index) or str(index + 1))
+    except pdfium.PdfiumError as exc:
+        raise _refuse(path, f"is damaged ({exc}).", "export or download the PDF again and add the new file.") from None
+    finally:
+        pdf.close()
+    if not any(lines for _, _, lines in pages):
+        raise _refuse(path, f"has no text layer on any of its {len(pages)} page(s): it looks like a scan.",
+                      "it needs OCR first, e.g. `ocrmypdf in.pdf out.pdf`, then add the OCRed file.")
+    notes = []
+    empty = [labels[i] for i, (_, _, lines) in enumerate(pages) if not lines]
+    if empty:
+        notes.append(f"{len(empty)} page(s) have no text layer (p. {', '.join(empty[:10])}"
+                     f"{'...' if len(empty) > 10 else ''}): scanned pages or figures; OCR them (e.g. ocrmypdf) "
+                     "if they hold text.")
+    document = Document(_metadata(meta), _layout(pages, labels), notes)
+    return document
+
+
+def _metadata(meta: dict) -> dict:
+    """Title, authors and year from the PDF's document information (placeholders like 'untitled' ignored)."""
+    out: dict = {}
+    title = clean_text(meta.get("Title", ""))
+    if title.lower() not in _IGNORED_META and not title.lower().endswith((".doc", ".docx", ".pdf")):
+        out["title"] = title
+    author = clean_text(meta.get("Author", ""))
+    if author.lower() not in _IGNORED_META:
+        out["authors"] = split_authors(author)
+    year = year_of(meta.get("CreationDate", ""))
+    if year:
+        out["year"] = year
+    return out
+
+
+def _font_info(textpage: object, index: int) -> tuple[float, bool]:
+    """The type size and boldness of one character."""
+    import pypdfium2.raw as raw
+
+    size = raw.FPDFText_GetFontSize(textpage, index)
+    weight = raw.FPDFText_GetFontWeight(textpage, index)
+    bold = weight >= 600
+    if weight <= 0:
+        buffer = ctypes.create_string_buffer(128)
+        flags = ctypes.c_int()
+        raw.FPDFText_GetFontInfo(textpage, index, buffer, 128, ctypes.byref(flags))
+        name = buffer.value.decode("latin-1", "replace").lower()
+        bold = "bold" in name or "black" in name or "heavy" in name or "semibold" in name
+    return float(size), bold
+
+
+def _page_lines(page: object) -> list[Line]:
+    """The page's text as lines: broken where PDFium breaks, the baseline moves, or a wide gap splits columns."""
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        if count <= 0:
+            return []
+        text = textpage.get_text_range(0, count)
+        if len(text) != count:  # characters outside the basic plane: one code point per index
+            text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i) or 32) for i in range(count))
+        rect = raw.FS_RECTF()
+        lines: list[Line] = []
+        chars: list[str] = []
+        box: list[float] = []
+        first = -1
+
+        def close() -> None:
+            nonlocal chars, box, first
+            content = "".join(chars).strip()
+            if content and box:
+                size, bold = _font_info(textpage, first)
+                lines.append(Line(box[0], box[1], box[2], box[3], content, size or box[3] - box[1], bold))
+            chars, box, first = [], [], -1
+
+        for i, ch in enumerate(text):
+            if ch in "\r\n":
+                close()
+                continue
+            if ch.isspace() or not raw.FPDFText_GetLooseCharBox(textpage, i, rect):
+                if chars:
+                    chars.append(" " if ch.isspace() else ch)
+                continue
+            left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
+            if box:
+                height = box[3] - box[1]
+                if (abs(bottom - box[1]) > 0.5 * height and abs(top - box[3]) > 0.5 * height) \
+                        or left - box[2] > 1.2 * height or left < box[0] - height:
+                    close()
+            if not box:
+                box, first = [left, bottom, right, top], i
+            else:
+                box = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
+            chars.append(ch)
+        close()
+        return lines
+    finally:
+        textpage.close()
+
+
+def _remove_running_heads(pages: list[tuple[float, float, list[Line]]]) -> list[list[Line]]:
+    """Drop page numbers and headers/footers that repeat at the same height across pages."""
+    def key(line: Line) -> tuple[str, int]:
+        return re.sub(r"\d+", "#", line.text.lower()).strip(), round(line.bottom / 6)
+
+    def margin_lines(height: float, lines: list[Line]) -> list[Line]:
+        ordered = sorted(lines, key=lambda ln: -ln.top)
+        edge = ordered[:2] + ordered[-2:]
+        return [ln for ln in edge if ln.bottom > 0.88 * height or ln.top < 0.12 * height]
+
+    counts: Counter = Counter()
+    for _, height, lines in pages:
+        counts.update({key(ln) for ln in margin_lines(height, lines)})
+    repeat = max(2, int(0.3 * len(pages) + 0.999))
+    out = []
+    for _, height, lines in pages:
+        drop = {id(ln) for ln in margin_lines(height, lines)
+                if _PAGE_NUMBER.match(ln.text.strip()) or counts[key(ln)] >= repeat}
+        out.append([ln for ln in lines if id(ln) not in drop])
+    return out
+
+
+def _order(width: float, lines: list[Line]) -> list[Line]:
+    """Lines in reading order: full-width lines split the page into bands; each band column by column."""
+    if len(lines) < 6:
+        return sorted(lines, key=lambda ln: (-round(ln.top), ln.x0))
+    best, best_x = None, 0.0
+    for step in range(0, 41):
+        x = width * (0.3 + 0.01 * step)
+        crossing = sum(1 for ln in lines if ln.x0 < x - 1 and ln.x1 > x + 1)
+        score = (crossing, abs(x - width / 2))
+        if best is None or score < best:
+            best, best_x = score, x
+    left = [ln for ln in lines if ln.x1 <= best_x + 1]
+    right = [ln for ln in lines if ln.x0 >= best_x - 1]
+    if len(left) < 3 or len(right) < 3 or best[0] > 0.4 * (len(left) + len(right)):
+        return sorted(lines, key=lambda ln: (-round(ln.top), ln.x0))
+    for ln in lines:
+        ln.col = 1 if ln in left else 2 if ln in right else 0
+    ordered: list[Line] = []
+    band: list[Line] = []
+
+    def flush() -> None:
+        ordered.extend(sorted(band, key=lambda ln: (ln.col, -round(ln.top), ln.x0)))
+        band.clear()
+
+    for ln in sorted(lines, key=lambda ln: (-round(ln.top), ln.x0)):
+        if ln.col == 0:
+            flush()
+            ordered.append(ln)
+        else:
+            band.append(ln)
+    flush()
+    return ordered
+
+
+def _body_size(pages: list[list[Line]]) -> float:
+    """The most common type size, weighted by characters."""
+    sizes: Counter = Counter()
+    for lines in pages:
+        for ln in lines:
+            sizes[round(ln.size * 2) / 2] += len(ln.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _pitch(pages: list[list[Line]]) -> float:
+    """The usual distance between baselines of consecutive body lines in a column."""
+    gaps: Counter = Counter()
+    for lines in pages:
+        for a, b in zip(lines, lines[1:]):
+            if a.col == b.col and 0 < a.bottom - b.bottom < 4 * a.height:
+                gaps[round(a.bottom - b.bottom, 0)] += 1
+    return float(gaps.most_common(1)[0][0]) if gaps else 12.0
+
+
+def _is_heading(line: Line, body: float) -> bool:
+    """Whether a line reads as a heading: larger or bold short type, or a standard section name."""
+    text = line.text.strip()
+    if len(text) > 150 or not re.search(r"[^\W\d_]", text):
+        return False
+    if is_heading_name(text):
+        return True
+    if _SENTENCE_END.search(text) and not re.match(r"^\d+(\.\d+)*\.?\s", text):
+        return False
+    return line.size >= body + 1.0 or (line.bold and len(text) < 100 and line.size >= body - 0.5)
+
+
+def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> list[Page]:
+    """Turn each page's lines into paragraphs under section headings, in reading order."""
+    kept = _remove_running_heads(pages)
+    ordered = [_order(width, lines) for (width, _, _), lines in zip(pages, kept)]
+    words, hyphenated = word_forms(ln.text for lines in ordered for ln in lines)
+    body, pitch = _body_size(ordered), _pitch(ordered)
+    result = [Page(label) for label in labels]
+    section = ""
+    para: list[tuple[str, int]] = []
+    heading: list[str] = []
+    prev: Line | None = None
+
+    def flush_para() -> None:
+        for page_no, text in _by_page(para, words, hyphenated):
+            result[page_no].blocks.append(Block(section, text))
+        para.clear()
+
+    def flush_heading() -> None:
+        nonlocal section
+        if heading:
+            section = clean_text(" ".join(heading)).rstrip(":").strip()
+            heading.clear()
+
+    for page_no, lines in enumerate(ordered):
+        col_left: dict[int, float] = {}
+        for ln in lines:
+            col_left[ln.col] = min(col_left.get(ln.col, ln.x0), ln.x0)
+        for ln in lines:
+            if _is_heading(ln, body):
+                flush_para()
+                if heading and prev is not None and not (prev.col == ln.col and 0 < prev.bottom - ln.bottom < 2.5 * pitch):
+                    flush_heading()
+                heading.append(ln.text)
+                prev = ln
+                continue
+            flush_heading()
+            if para and prev is not None:
+                last = para[-1][0]
+                if prev.col != ln.col or prev.bottom <= ln.bottom or page_no != para[-1][1]:
+                    hyphen = last.endswith(("-", "\u00ad", "\ufffe", "\x02"))
+                    if _SENTENCE_END.search(last) or not (ln.text[:1].islower() or hyphen):
+                        flush_para()  # a new column or page that does not carry the paragraph on
+                else:
+                    left = col_left.get(ln.col, ln.x0)
+                    indented = ln.x0 > left + 0.8 * ln.size and prev.x0 <= left + 1
+                    if prev.bottom - ln.bottom > 1.3 * pitch or indented or ln.text[:1] in "\u2022\u25aa\u25cf\u25e6":
+                        flush_para()
+            para.append((ln.text, page_no))
+            prev = ln
+    flush_para()
+    flush_heading()
+    return result
+
+
+_SENTENCE_GAP = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
+
+
+def _by_page(para: list[tuple[str, int]], words: set[str], hyphenated: set[str]) -> list[tuple[int, str]]:
+    """A paragraph's text per page; one running across pages is cut between sentences, each on the page it starts."""
+    if not para:
+        return []
+    texts = [t for t, _ in para]
+    full = clean_text(join_lines(texts, words, hyphenated))
+    if not full:
+        return []
+    if all(p == para[0][1] for _, p in para):
+        return [(para[0][1], full)]
+    starts = [(len(clean_text(join_lines(texts[:k], words, hyphenated))), para[k][1])
+              for k in range(1, len(para)) if para[k][1] != para[k - 1][1]]
+    pieces: list[tuple[int, int]] = [(0, 0)]
+    for gap in _SENTENCE_GAP.finditer(full):
+        pieces.append((gap.end(), 0))
+    out: list[tuple[int, str]] = []
+    bounds = [s for s, _ in pieces] + [len(full)]
+    for i, start in enumerate(bounds[:-1]):
+        page = para[0][1]
+        for offset, page_no in starts:
+            if start >= offset - 1:
+                page = page_no
+        text = full[start:bounds[i + 1]].strip()
+        if out and out[-1][0] == page:
+            out[-1] = (page, f"{out[-1][1]} {text}")
+        else:
+            out.append((page, text))
+    return [(page, text) for page, text in out if text]
