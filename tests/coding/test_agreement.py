@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbook.coding.agreement import agreement, fleiss_agreement, kappa_from_table, long_codes, pairwise_agreement
+from workbook.coding.agreement import (agreement, fleiss_agreement, kappa_from_table, krippendorff_agreement,
+                                      long_codes, pairwise_agreement, shared_findings)
 from workbook.core.errors import ParameterError
 
 DIMS = ("vision", "time")
@@ -53,11 +54,36 @@ def test_single_category_is_nan_with_note():
     assert out["percent_agreement"].tolist() == [1.0, 1.0, 1.0]
 
 
-def test_no_overlap_is_nan_not_crash():
+def test_a_pair_with_no_shared_finding_gets_no_rows_and_is_counted_as_sharing_none():
     a = long_codes({"a": pd.DataFrame({"id": ["1"], "dimensions": ["vision"], "polarity": ["neutral"]}),
                     "b": pd.DataFrame({"id": ["2"], "dimensions": ["vision"], "polarity": ["neutral"]})})
-    out = pairwise_agreement(a, DIMS)
-    assert (out["n"] == 0).all() and out["kappa"].isna().all()
+    assert pairwise_agreement(a, DIMS).empty
+    pairs = shared_findings(a)
+    assert pairs[["coder_a", "coder_b", "shared", "kappa_shown"]].values.tolist() == [["a", "b", 0, False]]
+    assert pairs["note"].iloc[0] == "no finding coded by both"
+
+
+def test_pairs_sharing_fewer_than_the_minimum_get_no_kappa_rows():
+    rows = [("vision", "barrier"), ("", "neutral")] * 6  # 12 findings
+    few = codes(a=rows, b=rows[:9])
+    assert pairwise_agreement(few, DIMS, min_shared=10).empty
+    assert len(pairwise_agreement(codes(a=rows, b=rows[:10]), DIMS, min_shared=10)) == 3
+    assert shared_findings(few, 10)[["shared", "kappa_shown"]].values.tolist() == [[9, False]]
+    assert "fewer than 10" in shared_findings(few, 10)["note"].iloc[0]
+    assert agreement(few, DIMS, min_shared=10).empty
+
+
+def test_krippendorff_alpha_matches_a_hand_computed_value_and_takes_missing_decisions():
+    a = [("vision", "barrier"), ("", "barrier"), ("vision", "barrier"), ("", "barrier")]
+    b = [("vision", "barrier"), ("", "barrier"), ("", "barrier"), ("", "barrier")]
+    # coincidences o00=4, o11=2, o01=o10=1; n0=5, n1=3, n=8: alpha = 1 - 7*2/(2*5*3) = 8/15
+    two = krippendorff_agreement(codes(a=a, b=b), ("vision",), polarity=False).iloc[0]
+    assert two["alpha"] == pytest.approx(8 / 15) and two["n"] == 4 and two["comparison"] == "krippendorff"
+    # a third coder who coded only the first finding: o11=3, n1=4, n=9: alpha = 1 - 8*2/(2*5*4) = 0.6
+    three = krippendorff_agreement(codes(a=a, b=b, c=a[:1]), ("vision",)).set_index("dimension")
+    assert three.loc["vision", "alpha"] == pytest.approx(0.6) and three.loc["vision", "coder_a"] == "a+b+c"
+    assert math.isnan(three.loc["polarity", "alpha"]) and "single category" in three.loc["polarity", "note"]
+    assert krippendorff_agreement(codes(a=a), ("vision",)).empty
 
 
 def test_fleiss_three_coders():
@@ -70,7 +96,7 @@ def test_fleiss_three_coders():
     assert vision["fleiss_kappa"] == pytest.approx((5 / 6 - pe) / (1 - pe))
     assert vision["coder_a"] == "a+b+c" and vision["comparison"] == "fleiss"
     both = agreement(codes(a=rows, b=rows, c=other), ("vision",))
-    assert set(both["comparison"]) == {"pairwise", "fleiss"}
+    assert set(both["comparison"]) == {"pairwise", "fleiss", "krippendorff"}
     assert fleiss_agreement(codes(a=rows, b=rows), ("vision",)).empty
 
 

@@ -1,9 +1,12 @@
 """Agreement between coders: per-dimension and polarity Cohen's kappa with 95% CI, percent agreement,
-and Fleiss' kappa when three or more coders coded the same findings.
+Fleiss' kappa when three or more coders coded the same findings, and Krippendorff's alpha (the maintained
+`krippendorff` package) for two or more coders with missing decisions.
 
 Input is a long table of codes: one row per (finding id, coder) with `dimensions` (ids joined by ';')
 and `polarity`. Output is a tidy DataFrame, one row per comparison and dimension (or "polarity").
 Undefined statistics (e.g. everyone used one category, so expected agreement is 1) are NaN with a note.
+Pairs of coders with no finding in common get no rows, and neither do pairs sharing fewer than
+`min_shared` findings (shared_findings says how many each pair shares).
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from workbook.core.errors import ParameterError
 from workbook.evidence.framework import PETCH_DIMENSIONS, POLARITIES
 
 COLUMNS: tuple[str, ...] = ("comparison", "coder_a", "coder_b", "dimension", "n", "percent_agreement",
-                            "kappa", "ci_low", "ci_high", "fleiss_kappa", "note")
+                            "kappa", "ci_low", "ci_high", "fleiss_kappa", "alpha", "note")
 """Columns of every agreement table."""
 
 
@@ -87,20 +90,38 @@ def _category_table(a: Sequence[str], b: Sequence[str], categories: Sequence[str
 
 
 def _row(comparison: str, a: str, b: str, dim: str, n: int, pa: float, k: float, lo: float, hi: float,
-         fk: float = math.nan, note: str = "") -> dict[str, object]:
+         fk: float = math.nan, note: str = "", alpha: float = math.nan) -> dict[str, object]:
     """One tidy result row."""
-    return dict(zip(COLUMNS, (comparison, a, b, dim, n, pa, k, lo, hi, fk, note)))
+    return dict(zip(COLUMNS, (comparison, a, b, dim, n, pa, k, lo, hi, fk, alpha, note)))
+
+
+def shared_findings(codes: pd.DataFrame, min_shared: int = 10) -> pd.DataFrame:
+    """For every pair of coders: how many findings both coded, and whether that is enough for a kappa."""
+    codes = _check(codes)
+    coders = sorted(codes["coder"].astype(str).unique())
+    sets = {c: set(codes.loc[codes["coder"].astype(str) == c, "finding_id"].astype(str)) for c in coders}
+    rows = []
+    for a, b in itertools.combinations(coders, 2):
+        n = len(sets[a] & sets[b])
+        note = ("no finding coded by both" if n == 0 else
+                f"too few shared findings for a kappa (fewer than {min_shared})" if n < min_shared else "")
+        rows.append({"coder_a": a, "coder_b": b, "shared": n, "kappa_shown": n > 0 and n >= min_shared,
+                     "note": note})
+    return pd.DataFrame(rows, columns=["coder_a", "coder_b", "shared", "kappa_shown", "note"])
 
 
 def pairwise_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIMENSIONS,
-                       polarity: bool = True) -> pd.DataFrame:
-    """Cohen's kappa (95% CI) and percent agreement for every pair of coders, per dimension and polarity."""
+                       polarity: bool = True, min_shared: int = 1) -> pd.DataFrame:
+    """Cohen's kappa (95% CI) and percent agreement per dimension and polarity, for every pair of coders
+    sharing at least `min_shared` findings (and at least one)."""
     codes = _check(codes)
     coders = sorted(codes["coder"].astype(str).unique())
     rows = []
     wide = codes.drop_duplicates(["finding_id", "coder"], keep="last").set_index(["finding_id", "coder"])
     for a, b in itertools.combinations(coders, 2):
         ids = sorted(set(wide.xs(a, level="coder").index) & set(wide.xs(b, level="coder").index))
+        if not ids or len(ids) < min_shared:
+            continue
         da = [_dims(wide.loc[(i, a), "dimensions"]) for i in ids]
         db = [_dims(wide.loc[(i, b), "dimensions"]) for i in ids]
         for dim in dimensions:
@@ -120,8 +141,9 @@ def pairwise_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DI
 
 
 def fleiss_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIMENSIONS,
-                     polarity: bool = True) -> pd.DataFrame:
-    """Fleiss' kappa over the findings coded by every coder (needs three or more coders)."""
+                     polarity: bool = True, min_shared: int = 1) -> pd.DataFrame:
+    """Fleiss' kappa over the findings coded by every coder (needs three or more coders sharing at least
+    `min_shared` findings)."""
     codes = _check(codes)
     coders = sorted(codes["coder"].astype(str).unique())
     if len(coders) < 3:
@@ -129,6 +151,8 @@ def fleiss_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIME
     wide = codes.drop_duplicates(["finding_id", "coder"], keep="last").set_index(["finding_id", "coder"])
     common = set.intersection(*(set(wide.xs(c, level="coder").index) for c in coders))
     ids = sorted(common)
+    if not ids or len(ids) < min_shared:
+        return pd.DataFrame(columns=list(COLUMNS))
     rows = []
     label = "+".join(coders)
     items: list[tuple[str, list[list[str]], list[str]]] = []
@@ -157,14 +181,59 @@ def fleiss_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIME
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
+def krippendorff_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIMENSIONS,
+                           polarity: bool = True, min_shared: int = 1) -> pd.DataFrame:
+    """Krippendorff's alpha (nominal) among all coders, missing decisions allowed: per dimension and polarity,
+    over the findings coded by two or more coders (at least `min_shared` of them)."""
+    import krippendorff
+
+    codes = _check(codes)
+    coders = sorted(codes["coder"].astype(str).unique())
+    if len(coders) < 2:
+        return pd.DataFrame(columns=list(COLUMNS))
+    wide = codes.drop_duplicates(["finding_id", "coder"], keep="last")
+    counts = wide.groupby("finding_id")["coder"].nunique()
+    ids = sorted(counts[counts >= 2].index.astype(str))
+    if not ids or len(ids) < min_shared:
+        return pd.DataFrame(columns=list(COLUMNS))
+    wide = wide.set_index(["finding_id", "coder"])
+    label = "+".join(coders)
+
+    def value(i: str, c: str, dim: str) -> "str | None":
+        if (i, c) not in wide.index:
+            return None
+        if dim == "polarity":
+            return str(wide.loc[(i, c), "polarity"])
+        return "yes" if dim in _dims(wide.loc[(i, c), "dimensions"]) else "no"
+
+    rows = []
+    for dim in [*dimensions, *(["polarity"] if polarity else [])]:
+        grid = [[value(i, c, dim) for i in ids] for c in coders]
+        cats = sorted({v for row in grid for v in row if v is not None})
+        data = np.array([[np.nan if v is None else cats.index(v) for v in row] for row in grid], dtype=float)
+        pairs = [[v for v in (row[j] for row in grid) if v is not None] for j in range(len(ids))]
+        pa = float(np.mean([len(set(p)) == 1 for p in pairs]))
+        alpha, note = math.nan, ""
+        if len(cats) < 2:
+            note = "alpha undefined: all coders used a single category"
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                alpha = float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+        rows.append(_row("krippendorff", label, "", dim, len(ids), pa, math.nan, math.nan, math.nan,
+                         note=note, alpha=alpha))
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
 def agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIMENSIONS,
-              polarity: bool = True) -> pd.DataFrame:
-    """Pairwise Cohen's kappa rows, plus Fleiss' kappa rows when there are three or more coders."""
-    pair = pairwise_agreement(codes, dimensions, polarity)
-    fl = fleiss_agreement(codes, dimensions, polarity)
-    if fl.empty:
-        return pair
-    return pd.concat([pair, fl], ignore_index=True)
+              polarity: bool = True, min_shared: int = 1) -> pd.DataFrame:
+    """Pairwise Cohen's kappa rows, Fleiss' kappa rows when there are three or more coders, and Krippendorff's
+    alpha rows; pairs and groups sharing fewer than `min_shared` findings are left out."""
+    parts = [pairwise_agreement(codes, dimensions, polarity, min_shared),
+             fleiss_agreement(codes, dimensions, polarity, min_shared),
+             krippendorff_agreement(codes, dimensions, polarity, min_shared)]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
 
 
 def _check(codes: pd.DataFrame) -> pd.DataFrame:
