@@ -30,15 +30,18 @@ def test_extract_and_code_write_their_tables(reports_tmp: Path, framework):
     assert len(reviewed) == 20 and set(reviewed["decided_by"]) == {"coder_b"}
 
 
-def test_agreement_codes_hold_the_coder_and_each_reviewer_on_reviewed_findings_only():
+def test_agreement_codes_hold_the_coder_and_each_reviewers_first_decision_on_reviewed_findings_only():
     coded = pd.DataFrame({"finding_id": ["f1", "f2", "f3"], "auto_dimensions": ["vision", "time", ""],
                           "auto_polarity": ["barrier", "neutral", "neutral"]})
-    decisions = pd.DataFrame({"finding_id": ["f1", "f1", "f2", "gone"], "reviewer": ["A", "B", "A", "A"],
-                              "dimensions": ["vision", "vision;time", "time", "culture"],
-                              "polarity": ["barrier", "barrier", "facilitator", "neutral"]})
+    decisions = pd.DataFrame({"finding_id": ["f1", "f1", "f2", "gone", "f1"], "reviewer": ["A", "B", "A", "A", "A"],
+                              "dimensions": ["vision", "vision;time", "time", "culture", "outcomes"],
+                              "polarity": ["barrier", "barrier", "facilitator", "neutral", "neutral"],
+                              "when": ["2026-01-01T00:00:00"] * 4 + ["2026-01-02T00:00:00"], "row": range(5)})
     codes = stages.agreement_codes(coded, decisions)
     assert sorted(map(tuple, codes[["finding_id", "coder"]].to_numpy())) == [
         ("f1", "A"), ("f1", "B"), ("f1", "auto"), ("f2", "A"), ("f2", "auto")]
+    first = codes[(codes["finding_id"] == "f1") & (codes["coder"] == "A")]
+    assert first["dimensions"].tolist() == ["vision"]  # the later revision is not an independent decision
 
 
 def test_agreement_table_is_empty_without_reviews(framework):
@@ -48,14 +51,30 @@ def test_agreement_table_is_empty_without_reviews(framework):
 
 
 def test_agreement_table_compares_coder_and_reviewers_and_fleiss_leaves_the_coder_out(framework):
-    coded = pd.DataFrame({"finding_id": ["f1", "f2"], "auto_dimensions": ["vision", "time"],
-                          "auto_polarity": ["barrier", "neutral"]})
-    decisions = pd.DataFrame({"finding_id": ["f1", "f2", "f1", "f2", "f1", "f2"],
-                              "reviewer": ["r1", "r1", "r2", "r2", "r3", "r3"],
-                              "dimensions": ["vision;leadership", "time", "vision", "time", "vision", "time"],
-                              "polarity": ["barrier"] * 6, "date": ["2026-01-01"] * 6, "row": range(6)})
+    ids = [f"f{i}" for i in range(10)]
+    coded = pd.DataFrame({"finding_id": ids, "auto_dimensions": ["vision", "time"] * 5,
+                          "auto_polarity": ["barrier", "neutral"] * 5})
+    people = {"r1": ["vision;leadership", "time"] * 5, "r2": ["vision", "time"] * 5, "r3": ["vision", "time"] * 5}
+    decisions = pd.DataFrame([{"finding_id": fid, "reviewer": r, "dimensions": dims[i], "polarity": "barrier",
+                               "when": "2026-01-01T00:00:00"} for r, dims in people.items()
+                              for i, fid in enumerate(ids)]).assign(row=range(30))
     table = stages.agreement_table(coded, decisions, framework)
     row = table[(table["coder_a"] == "auto") & (table["coder_b"] == "r1") & (table["dimension"] == "leadership")]
-    assert (row["n"].iloc[0], row["percent_agreement"].iloc[0]) == (2, 0.5)
+    assert (row["n"].iloc[0], row["percent_agreement"].iloc[0]) == (10, 0.5)
     fleiss = table[table["comparison"] == "fleiss"]
     assert not fleiss.empty and set(fleiss["coder_a"]) == {"r1+r2+r3"}
+    alpha = table[table["comparison"] == "krippendorff"]
+    assert set(alpha["coder_a"]) == {"r1+r2+r3"} and alpha["n"].eq(10).all()
+
+
+def test_agreement_needs_ten_shared_findings_per_pair_and_says_how_many_each_pair_shares(framework):
+    coded = pd.DataFrame({"finding_id": [f"f{i}" for i in range(12)], "auto_dimensions": ["vision"] * 12,
+                          "auto_polarity": ["barrier"] * 12})
+    decisions = pd.DataFrame({"finding_id": [f"f{i}" for i in range(12)] + ["f0", "f1"],
+                              "reviewer": ["r1"] * 12 + ["r2"] * 2, "dimensions": ["vision"] * 14,
+                              "polarity": ["barrier"] * 14, "when": ["2026-01-01T00:00:00"] * 14, "row": range(14)})
+    table = stages.agreement_table(coded, decisions, framework)
+    assert set(zip(table["coder_a"], table["coder_b"])) == {("auto", "r1")}  # r2 shares only 2 with anyone
+    pairs = stages.agreement_pairs(coded, decisions).set_index(["coder_a", "coder_b"])
+    assert pairs.loc[("auto", "r2"), "shared"] == 2 and not pairs.loc[("r1", "r2"), "kappa_shown"]
+    assert pairs.loc[("auto", "r1"), "shared"] == 12 and pairs.loc[("auto", "r1"), "kappa_shown"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbook.coding.reviews import apply_decisions, load_reviews
+from workbook.coding.reviews import apply_decisions, load_reviews, require_readable
 from workbook.core.errors import EvidenceError, problem
 from workbook.core.paths import contained, evidence_dir, project_root, reports_dir
 from workbook.core.tables import read_csv, write_csv
@@ -16,7 +16,7 @@ from workbook.extract.findings import FINDING_COLUMNS, extract_tables, load_case
 
 CODED_COLUMNS: tuple[str, ...] = (
     "finding_id", "case", "source", "locator", "statement", "dimensions", "polarity",
-    "auto_dimensions", "auto_polarity", "auto_reasons", "decided_by", "review_date", "review_note")
+    "auto_dimensions", "auto_polarity", "auto_reasons", "decision_source", "decided_by", "review_date", "review_note")
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,10 @@ def training_table(settings: Settings) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["text", "dimensions", "polarity"])
 
 
-def code_findings(findings: pd.DataFrame, settings: Settings, case_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Automatic codes with reasons, then the case's reviewer decisions on top; returns (coded, orphans)."""
+def code_findings(findings: pd.DataFrame, settings: Settings, case_id: str,
+                  allow_unreadable_reviews: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Automatic codes with reasons, then the case's decisions on top (consensus, then the latest decision);
+    returns (coded, orphans). An unreadable review row is refused unless `allow_unreadable_reviews`."""
     from workbook.coding.rules import code_frame, default_coder
 
     fw = settings.framework
@@ -93,19 +95,23 @@ def code_findings(findings: pd.DataFrame, settings: Settings, case_id: str) -> t
     auto["dimensions"] = auto["auto_dimensions"]
     auto["polarity"] = auto["auto_polarity"]
     reviews = load_reviews(case_id, fw, settings.evidence)
+    if not allow_unreadable_reviews:
+        require_readable(reviews)
     coded, orphans = apply_decisions(auto, reviews)
     return coded[list(CODED_COLUMNS)], orphans
 
 
-def run_code(case_id: str, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Code a case's extracted findings and write reports/coded/<case>.csv (and its orphaned decisions)."""
+def run_code(case_id: str, settings: Settings,
+             allow_unreadable_reviews: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Code a case's extracted findings and write reports/coded/<case>.csv (and its orphaned decisions);
+    unreadable review rows stop it unless `allow_unreadable_reviews`."""
     case: Case = get_case(case_id, settings.evidence)
     findings = read_csv(findings_path(settings.reports, case.id))
     missing = [c for c in FINDING_COLUMNS if c not in findings.columns]
     if missing:
         raise EvidenceError(problem(findings_path(settings.reports, case.id), f"lacks column(s) {missing}.",
                                     "re-run the extract notebook for this case."))
-    coded, orphans = code_findings(findings, settings, case.id)
+    coded, orphans = code_findings(findings, settings, case.id, allow_unreadable_reviews)
     write_csv(coded, coded_path(settings.reports, case.id))
     write_csv(orphans, orphans_path(settings.reports, case.id))
     return coded, orphans
@@ -181,11 +187,13 @@ def relative_to_root(path: Path) -> str:
 
 
 def agreement_codes(coded: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
-    """Long codes for agreement: the automatic coder ('auto') and each reviewer's latest decision, on reviewed findings."""
+    """Long codes for agreement on independent decisions: the automatic coder ('auto') and each reviewer's
+    first decision per finding (made before seeing anyone else's; consensus never counts), on reviewed findings."""
     people = decisions[decisions["finding_id"].isin(set(coded["finding_id"]))]
-    if "row" in people.columns:
-        people = people.sort_values([c for c in ("case", "date", "row") if c in people.columns], kind="stable")
-    people = people.drop_duplicates(["finding_id", "reviewer"], keep="last")
+    order = [c for c in ("case", "when", "row") if c in people.columns]
+    if order:
+        people = people.sort_values(order, kind="stable")
+    people = people.drop_duplicates(["finding_id", "reviewer"], keep="first")
     reviewed = coded[coded["finding_id"].isin(set(people["finding_id"]))]
     auto = pd.DataFrame({"finding_id": reviewed["finding_id"], "coder": "auto",
                          "dimensions": reviewed["auto_dimensions"], "polarity": reviewed["auto_polarity"]})
@@ -194,18 +202,34 @@ def agreement_codes(coded: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFram
     return pd.concat([auto, people], ignore_index=True)
 
 
-def agreement_table(coded: pd.DataFrame, decisions: pd.DataFrame, framework: Framework) -> pd.DataFrame:
-    """Agreement per dimension and polarity: Cohen's kappa for the automatic coder vs each reviewer and for
-    each pair of reviewers; Fleiss' kappa among the reviewers (not the coder) when there are three or more."""
-    from workbook.coding.agreement import COLUMNS, fleiss_agreement, pairwise_agreement
+MIN_SHARED = 10
+"""Fewest findings two coders must share before their kappa is shown."""
+
+
+def agreement_table(coded: pd.DataFrame, decisions: pd.DataFrame, framework: Framework,
+                    min_shared: int = MIN_SHARED) -> pd.DataFrame:
+    """Agreement per dimension and polarity on independent decisions: Cohen's kappa (95% CI) for the automatic
+    coder vs each reviewer and each pair of reviewers sharing at least `min_shared` findings; Fleiss' kappa among
+    three or more reviewers and Krippendorff's alpha among two or more (missing decisions allowed), not the coder."""
+    from workbook.coding.agreement import COLUMNS, fleiss_agreement, krippendorff_agreement, pairwise_agreement
 
     codes = agreement_codes(coded, decisions)
     if codes["coder"].nunique() < 2:
         return pd.DataFrame(columns=list(COLUMNS))
     dims = framework.dimension_ids
-    pairs = pairwise_agreement(codes, dims)
-    people = fleiss_agreement(codes[codes["coder"] != "auto"], dims)
-    return pd.concat([pairs, people], ignore_index=True) if not people.empty else pairs
+    people = codes[codes["coder"] != "auto"]
+    parts = [pairwise_agreement(codes, dims, min_shared=min_shared),
+             fleiss_agreement(people, dims, min_shared=min_shared),
+             krippendorff_agreement(people, dims, min_shared=min_shared)]
+    parts = [p for p in parts if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
+
+
+def agreement_pairs(coded: pd.DataFrame, decisions: pd.DataFrame, min_shared: int = MIN_SHARED) -> pd.DataFrame:
+    """Every pair of coders (the automatic coder included) with the number of findings both coded."""
+    from workbook.coding.agreement import shared_findings
+
+    return shared_findings(agreement_codes(coded, decisions), min_shared)
 
 
 def extract_case(case: Case, framework: Framework, evidence: "Path | None" = None) -> pd.DataFrame:
