@@ -1,0 +1,146 @@
+"""01_extract on a full-text source: every body sentence lands in the findings table or the rejected table,
+with page, section, locator, origin, score and reason; 02_code still works on the result."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workbook.evidence.sources import KINDS
+from workbook.extract.findings import TABLE_COLUMNS, page_and_section
+from workbook.pipeline import stages
+
+pytestmark = pytest.mark.skipif("fulltext" not in KINDS, reason="sources.py does not accept kind: fulltext yet")
+
+CASE = """
+  - id: northvale
+    name: Northvale (fictional test case)
+    setting: An invented district used only by the tests.
+    period: "2015-2018"
+    programme: Northvale Together (invented)
+    summary: An invented case whose only source is a hand-written full-text document.
+    sources: [northvale_2019]
+"""
+
+SOURCE = """---
+id: northvale_2019
+case: northvale
+authors: ["Harlow J", "Peck R"]
+year: 2019
+title: "Northvale Together: an invented evaluation"
+publisher: "Test fixtures"
+licence: "CC BY 4.0"
+kind: fulltext
+sha256: "{sha}"
+original: documents/northvale/northvale_2019.pdf
+---
+
+## p. 1
+
+Northvale Together: an invented evaluation
+
+### Abstract
+
+Background: joining up community services is a policy aim (Smith et al. 2015). Results: emergency admissions
+fell by 14% and staff valued the shared teams.
+
+### Methods
+
+We interviewed 32 managers and front-line staff. Interviews were transcribed and analysed thematically.
+
+## p. 2
+
+### Results
+
+Staff said that sharing an office with social workers helped them solve problems quickly. Emergency admissions
+of people over 75 fell by 14% between 2015 and 2018.
+
+Figure 1. Emergency admissions by quarter.
+
+The lack of a shared record system was the main barrier to joint working.
+
+Staff said that sharing an office with social workers helped them solve problems quickly.
+
+## p. 3
+
+### References
+
+Smith A, Jones B (2015). Integration in practice. Journal of Care 3:4-5.
+"""
+
+
+@pytest.fixture
+def northvale(evidence_copy: Path) -> Path:
+    with (evidence_copy / "cases.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(CASE)
+    folder = evidence_copy / "sources" / "northvale"
+    folder.mkdir()
+    (folder / "northvale_2019.md").write_text(SOURCE.replace("{sha}", "0" * 64), encoding="utf-8")
+    return evidence_copy
+
+
+def test_every_body_sentence_goes_to_one_of_the_two_tables(northvale: Path, reports_tmp: Path):
+    settings = stages.resolve()
+    found = stages.run_extract("northvale", settings)
+    written = pd.read_csv(stages.findings_path(reports_tmp, "northvale"), dtype=str, keep_default_na=False)
+    rejected = pd.read_csv(stages.rejected_path(reports_tmp, "northvale"), dtype=str, keep_default_na=False)
+    assert list(written.columns) == list(TABLE_COLUMNS) == list(rejected.columns)
+    assert list(written["finding_id"]) == list(found["finding_id"])
+    findings = dict(zip(written["statement"], written["locator"]))
+    assert findings == {
+        "Results: emergency admissions fell by 14% and staff valued the shared teams.": "p. 1, Abstract",
+        "Staff said that sharing an office with social workers helped them solve problems quickly.": "p. 2, Results",
+        "Emergency admissions of people over 75 fell by 14% between 2015 and 2018.": "p. 2, Results",
+        "The lack of a shared record system was the main barrier to joint working.": "p. 2, Results",
+    }
+    assert set(written["origin"]) == {"candidate"} and set(rejected["origin"]) == {"candidate"}
+    assert (written["page"] + written["section"] != "").all()
+    assert all(float(s) >= 1.0 for s in written["finding_score"])
+    assert set(written["polarity"]) <= {"barrier", "facilitator", "neutral"}
+    barrier = written[written["statement"].str.startswith("The lack of")].iloc[0]
+    assert barrier["polarity"] == "barrier" and "barrier or facilitator" in barrier["reason"]
+    why = dict(zip(rejected["statement"], rejected["reason"]))
+    assert why["Northvale Together: an invented evaluation"] == "front section: never a finding"
+    assert "first-person method statement 'We interviewed'" in why["We interviewed 32 managers and front-line staff."]
+    assert why["Figure 1. Emergency admissions by quarter."] == "caption: never a finding"
+    assert why["Smith A, Jones B (2015)."] == "references section: never a finding"
+    assert "citation '(Smith et al. 2015)'" in why["Background: joining up community services is a policy aim "
+                                                  "(Smith et al. 2015)."]
+    assert any(r.startswith("repeats the sentence at p. 2, Results (line ") for r in why.values())
+    # every sentence of the body is in exactly one table, except the repeat, which is in both (same id)
+    assert len(written) + len(rejected) == 13  # 1 title, 2 abstract, 2 methods, 5 results, 3 reference pieces
+    assert set(written["finding_id"]) & set(rejected["finding_id"]) == {
+        written[written["statement"].str.startswith("Staff said")]["finding_id"].iloc[0]}
+
+
+def test_ids_survive_rewrapping_and_readding(northvale: Path, reports_tmp: Path, framework):
+    settings = stages.resolve()
+    before = stages.run_extract("northvale", settings)
+    path = northvale / "sources" / "northvale" / "northvale_2019.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("emergency admissions\nfell by", "emergency\nadmissions fell  by")
+                    .replace("sharing an office with social workers helped them solve problems quickly. Emergency",
+                             "sharing an office with social workers\nhelped them solve problems quickly.\nEmergency"),
+                    encoding="utf-8")
+    after = stages.run_extract("northvale", settings)
+    assert list(after["finding_id"]) == list(before["finding_id"])
+    assert list(after["page"]) == list(before["page"])
+
+
+def test_coding_works_on_candidate_findings(northvale: Path, reports_tmp: Path):
+    settings = stages.resolve()
+    found = stages.run_extract("northvale", settings)
+    coded, orphans = stages.run_code("northvale", settings)
+    assert list(coded["finding_id"]) == list(found["finding_id"]) and orphans.empty
+    assert list(coded.columns) == list(stages.CODED_COLUMNS)
+
+
+def test_curated_sources_keep_their_findings_and_gain_page_and_section(reports_tmp: Path):
+    settings = stages.resolve()
+    found = stages.run_extract("torbay", settings)
+    assert set(found["origin"]) == {"curated"} and found["finding_score"].isna().all()
+    assert found["finding_id"].is_unique
+    rejected = pd.read_csv(stages.rejected_path(reports_tmp, "torbay"))
+    assert rejected.empty and list(rejected.columns) == list(TABLE_COLUMNS)
+    assert page_and_section("p. 1, Key messages") == ("1", "Key messages")
+    assert page_and_section("Abstract, Results") == ("", "Abstract, Results")
+    assert page_and_section("Pages overview") == ("", "Pages overview")
