@@ -18,8 +18,14 @@
 #
 # Reads the source documents of one case (`evidence/sources/<case>/`) and splits them into
 # findings: one per statement, each with a **stable id** (from the source and the normalised text,
-# so it survives reordering and re-running), its **locator** (the section or page heading it
+# so it survives reordering, re-wrapping and re-running), its **locator** (the page and section it
 # stands under), and an automatic **polarity** (barrier, facilitator, neutral).
+#
+# Curated sources give one finding per bullet (origin `curated`). Full-text sources (`kind: fulltext`,
+# added with `workbook add-source`) are split into sentences, and each sentence is scored by the
+# classifier configured in `evidence/extraction.yaml`: those at or above its threshold are **candidate
+# findings** (origin `candidate`, unreviewed until a reviewer accepts them); the others go to
+# `reports/findings/<case>.rejected.csv`, each with the reason.
 #
 # Run by `make report` once per case (papermill sets `case_id`); a reviewer can open it and
 # *Run All* with the defaults below.
@@ -32,22 +38,40 @@ framework = ""
 
 # %%
 import workbook.pipeline.stages as stages
+from workbook.core.tables import read_csv
 from workbook.evidence.cases import get_case
 
 settings = stages.resolve(evidence_dir, reports_dir, framework)
 case = get_case(case_id, settings.evidence)
 findings = stages.run_extract(case.id, settings)
-print(f"{case.name}: {len(findings)} findings from {findings['source'].nunique()} sources "
-      f"-> {stages.relative_to_root(stages.findings_path(settings.reports, case.id))}")
+rejected = read_csv(stages.rejected_path(settings.reports, case.id))
+candidates = int((findings["origin"] == "candidate").sum())
+print(f"{case.name}: {len(findings)} findings ({len(findings) - candidates} curated, {candidates} candidate) from "
+      f"{findings['source'].nunique()} sources -> {stages.relative_to_root(stages.findings_path(settings.reports, case.id))}; "
+      f"{len(rejected)} full-text sentences judged not findings -> "
+      f"{stages.relative_to_root(stages.rejected_path(settings.reports, case.id))}")
 
 # %% [markdown]
 # ## Findings by source and polarity
 
 # %%
-findings.pivot_table(index="source", columns="polarity", values="finding_id", aggfunc="count", fill_value=0)
+findings.pivot_table(index=["source", "origin"], columns="polarity", values="finding_id", aggfunc="count",
+                     fill_value=0)
 
 # %% [markdown]
 # ## The findings
 
 # %%
-findings[["finding_id", "source", "locator", "polarity", "statement"]].style.hide(axis="index").format(escape="html")
+findings[["finding_id", "source", "locator", "origin", "finding_score", "polarity", "statement"]].style.hide(
+    axis="index").format(escape="html", na_rep="", precision=1)
+
+# %% [markdown]
+# ## Full-text sentences judged not to be findings, and why
+#
+# Each reason lists the parts of the score (section role, cues matched) or why the sentence can never be a
+# finding (front matter, references, acknowledgements, captions, tables). Change the weights, cue words or
+# threshold in `evidence/extraction.yaml`.
+
+# %%
+rejected[["source", "locator", "finding_score", "reason", "statement"]].head(200).style.hide(axis="index").format(
+    escape="html", na_rep="", precision=1)
