@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from workbook.cli import commands
+from workbook.cli import project
 from workbook.core.errors import WorkbookError
 
-COMMAND_MODULES = (commands,)
+COMMAND_MODULES = (commands, project)
 """Each module's register(sub) adds its subcommands; the order is the order of `workbook --help`."""
 
 

@@ -55,7 +55,8 @@ def validate_evidence(evidence: Path, framework_path: "Path | None" = None) -> l
         if framework is not None:
             problems += load_reviews(case.id, framework, evidence).problems
     unread = [] if not cases_read else sorted(  # with cases.yaml broken every source would look unlisted
-        p for p in (evidence / "sources").rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES)
+        p for p in (evidence / "sources").rglob("*")
+        if p.is_file() and p.suffix in SOURCE_SUFFIXES and p.stem.upper() != "README")  # a folder's guide
     for path in unread:
         if path.stem not in listed:
             problems.append(problem(path, "is not listed under any case in cases.yaml, so it is never read.",
