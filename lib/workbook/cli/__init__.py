@@ -6,10 +6,11 @@ import argparse
 import sys
 
 from workbook.cli import commands
+from workbook.cli import refi
 from workbook.cli import project
 from workbook.core.errors import WorkbookError
 
-COMMAND_MODULES = (commands, project)
+COMMAND_MODULES = (commands, project, refi)
 """Each module's register(sub) adds its subcommands; the order is the order of `workbook --help`."""
 
 
