@@ -65,9 +65,10 @@ gaps = stages.missing_evidence(settings, coded)
 doc.section("How to read this report",
             f"Each finding is one statement taken from a source, with the section or page it comes from. "
             f"Findings were coded against the {len(fw.dimensions)} dimensions of the framework, automatically "
-            f"with reasons and then checked by reviewers, whose decisions always win. Every finding id in this "
-            f"report links to the appendix, which gives the statement, its case, its source and the locator; "
-            f"the sources are listed under References.") + doc.text(statistics.LIMITS, note=True)
+            f"with reasons, and reviewers can check and change the codes. {synthesis.checked_sentence(coded)} "
+            f"Every code shown says who decided it: 'automatic', or the reviewer's name. Every finding id and "
+            f"statement in this report links to the appendix, which gives the statement, its case, its source and "
+            f"the locator; the sources are listed under References.") + doc.text(statistics.LIMITS, note=True)
 
 # %%
 overview = synthesis.case_overview(coded, cases, sources)
@@ -77,17 +78,27 @@ doc.section("The cases") + doc.table(overview, "cases", "The cases, their source
 # ## Framework matrix
 
 # %%
+summaries = synthesis.load_cell_summaries(synthesis.cell_summaries_path(settings.evidence), case_ids,
+                                        fw.dimension_ids, set(coded["finding_id"]))
 matrix = synthesis.framework_matrix(coded, fw, case_ids)
-detail = synthesis.matrix_detail(coded, fw, case_ids)
+detail = synthesis.matrix_detail(coded, fw, case_ids, summaries)
 (doc.section("Framework matrix",
-             "How many coded findings of each case speak to each dimension. A finding can speak to several "
-             "dimensions, so a row can add up to more than the case's number of findings.")
+             "What the findings of each case say about each dimension: a row per dimension and a column per case, "
+             "so each cell has room for its statements. A reviewer's own summary of a cell "
+             "(evidence/synthesis/cell_summaries.yaml) comes first. Then the counts: how many coded findings of each "
+             "case speak to each dimension. A finding can speak to several dimensions, so a row can add up to more "
+             "than the case's number of findings.")
+ + doc.statement_matrix(synthesis.cell_statements(coded, fw, case_ids), {c: cases[c].name for c in case_ids},
+                        labels, {sid: src.short for sid, src in sources.items()}, "matrix_statements",
+                        "The framework matrix: the statements of each case (columns) on each dimension (rows).",
+                        summaries)
  + doc.table(matrix, "framework_matrix", "Coded findings per case (rows) and dimension (columns).", index=True)
  + doc.figure(figures.matrix_heatmap(matrix, labels), "framework_matrix",
               "Heatmap of the framework matrix: coded findings per case and dimension.")
  + doc.table(detail, "framework_matrix_detail",
              "Each cell of the matrix: counts by polarity and a summary naming its findings.",
-             show=["case", "dimension", "findings", "barriers", "facilitators", "neutral", "summary"]))
+             show=["case", "dimension", "findings", "barriers", "facilitators", "neutral", "summary"]
+             + (["reviewer_summary"] if len(summaries) else [])))
 
 # %%
 by_polarity = synthesis.barriers_facilitators(coded, fw, case_ids)
@@ -191,7 +202,8 @@ block
 # %%
 doc.section("Findings coded with no dimension",
             "These findings speak to none of the framework's dimensions (context, method or scope).") + doc.table(
-    synthesis.uncoded(coded)[["finding_id", "case", "source", "statement"]], "uncoded", "Findings with no dimension.")
+    synthesis.uncoded(coded).assign(decided_by=lambda t: [synthesis.decision_label(r) for r in t.to_dict("records")])[
+        ["finding_id", "case", "source", "statement", "decided_by"]], "uncoded", "Findings with no dimension.")
 
 # %%
 doc.appendix(coded, sources, {cid: c.name for cid, c in cases.items()}) + doc.references(

@@ -1,7 +1,9 @@
 """The synthesis document: sections, text, tables and figures shown in the notebook (HTML) and kept for Markdown/XLSX.
 
 Every text that came from evidence is escaped (``html.escape``) before it reaches HTML or Markdown,
-and every finding id shown becomes a link to its entry in the findings appendix.
+and every finding id shown becomes a link to its entry in the findings appendix. A link lands with its
+target below the sticky table header (CSS ``scroll-margin-top``), and each appendix entry links back to
+the framework-matrix cells that show it. The page needs no JavaScript: long cells expand with ``<details>``.
 """
 from __future__ import annotations
 
@@ -18,13 +20,15 @@ import pandas as pd
 from workbook.core.atomic import write_text
 from workbook.core.tables import write_csv
 from workbook.synthesis.figures import save_figure
+from workbook.synthesis.matrix import CellSummaries, decision_label
 
 FINDING_ID = re.compile(r"(?<![\w-])([a-z][a-z0-9_]*-[0-9a-f]{8})(?![\w-])")
 CONTENTS_PLACEHOLDER = "<!--wb:contents-->"
 STYLE = """<style>
 .wb-report { max-width: 78em; }
 .wb-report table.wb-table { border-collapse: collapse; font-size: 0.85em; margin: 0.4em 0 1.2em 0; }
-.wb-report table.wb-table th { background: #f0f0f0; text-align: left; position: sticky; top: 0; }
+.wb-report table.wb-table th { background: #f0f0f0; text-align: left; }
+.wb-report table.wb-table thead th { position: sticky; top: 0; z-index: 1; }
 .wb-report table.wb-table td, .wb-report table.wb-table th { border: 1px solid #c8c8c8; padding: 3px 6px;
   vertical-align: top; max-width: 40em; overflow-wrap: break-word; text-align: left; }
 .wb-report caption, .wb-report p.wb-caption { caption-side: top; text-align: left; font-style: italic;
@@ -34,9 +38,26 @@ STYLE = """<style>
 .wb-report figure img { max-width: 100%; height: auto; }
 .wb-report figcaption { font-style: italic; }
 .wb-report .wb-note { border-left: 4px solid #0072B2; padding: 0.3em 0.8em; background: #f4f8fb; }
-.wb-report tr:target, .wb-report li:target { background: #fff3c4; }
+.wb-report tr:target, .wb-report li:target, .wb-report td:target { background: #fff3c4; }
+.wb-report [id] { scroll-margin-top: 4rem; }
 .wb-report a.finding-link { font-family: monospace; }
-.wb-report table.wb-appendix td:last-child { min-width: 26em; }
+.wb-report table.wb-appendix td.wb-statement { min-width: 26em; }
+.wb-report table.wb-matrix { table-layout: fixed; width: 100%; }
+.wb-report table.wb-matrix td, .wb-report table.wb-matrix th { max-width: none; }
+.wb-report table.wb-matrix tbody th { width: 9em; }
+.wb-report table.wb-matrix thead th:first-child { width: 9em; }
+.wb-report .wb-cell ul { margin: 0.2em 0; padding-left: 1.1em; }
+.wb-report .wb-cell li { margin: 0.15em 0; list-style: none; text-indent: -1.1em; }
+.wb-report .wb-cell-summary { border-left: 3px solid #009E73; padding-left: 0.4em; margin-bottom: 0.3em; }
+.wb-report .wb-cell-count, .wb-report .wb-empty, .wb-report .wb-who { color: #555; font-size: 0.92em; }
+.wb-report abbr.wb-pol { text-decoration: none; font-weight: bold; display: inline-block; width: 1.1em;
+  text-indent: 0; }
+.wb-report .wb-pol-facilitator { color: #0072B2; }
+.wb-report .wb-pol-barrier { color: #D55E00; }
+.wb-report .wb-pol-neutral { color: #555; }
+.wb-report .wb-cell a.finding-link { font-family: inherit; }
+.wb-report .wb-cell details summary { cursor: pointer; color: #0072B2; }
+.wb-report a.wb-back { white-space: nowrap; }
 </style>"""
 
 
@@ -67,6 +88,18 @@ def finding_anchor(finding_id: str) -> str:
 def source_anchor(source_id: str) -> str:
     """The reference-list anchor of a source."""
     return f"source-{source_id}"
+
+
+def cell_anchor(case: str, dimension: str) -> str:
+    """The anchor of a framework-matrix cell (case and dimension ids cannot contain '--')."""
+    return f"cell-{case}--{dimension}"
+
+
+POLARITY_MARKS: dict[str, str] = {"facilitator": "+", "barrier": "\u2212", "neutral": "\u25cb"}
+"""The mark shown before a statement of each polarity (colour is never the only cue)."""
+
+CELL_SHOWN = 3
+"""How many statements a matrix cell shows before the rest expand (<details>)."""
 
 
 @dataclass
@@ -100,6 +133,7 @@ class Report:
     blocks: list[Block] = field(default_factory=list)
     sections: list[tuple[str, str]] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    cell_links: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     # ------------------------------------------------------------ escaping and links
     def link_html(self, escaped: str) -> str:
@@ -184,25 +218,123 @@ class Report:
         md = f"![{md_text(caption)}](figures/{name}.png)\n\n*{md_text(caption)}* (also `figures/{name}.svg`)\n\n"
         return self._add(Block(body, md))
 
+    def keep(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
+        """A table written to reports/tables/<name>.csv (export-safe) and kept for the XLSX, not shown on the page."""
+        data = df.reset_index(drop=True)
+        write_csv(data, self.reports / "tables" / f"{name}.csv", safe=True)
+        self.tables[name] = data
+        return data
+
+    def statement_matrix(self, statements: pd.DataFrame, case_names: "dict[str, str]",
+                         dimension_labels: "dict[str, str]", citations: "dict[str, str]", name: str, caption: str,
+                         summaries: "CellSummaries | None" = None, shown: int = CELL_SHOWN) -> Block:
+        """The matrix a reviewer reads: a row per dimension, a column per case; each cell gives the reviewer's
+        summary (when written), then its statements (short, with polarity, a link to the finding and who decided
+        the code), the rest expandable. The statements (`cell_statements`) go to tables/<name>.csv and the XLSX."""
+        self.keep(statements, name)
+        summaries = summaries or CellSummaries()
+        by_cell = {key: group for key, group in statements.groupby(["case", "dimension"], sort=False)}
+        head = "<th>dimension</th>" + "".join(f'<th scope="col">{esc(n)}</th>' for n in case_names.values())
+        rows_html, rows_md = [], []
+        for dim, label in dimension_labels.items():
+            cells_html, cells_md = [], []
+            for case, case_name in case_names.items():
+                anchor = cell_anchor(case, dim)
+                cell = by_cell.get((case, dim), statements.iloc[0:0])
+                for fid in cell["finding_id"]:
+                    self.cell_links.setdefault(fid, []).append((anchor, f"{case_name} \u00b7 {label}"))
+                cell_html, cell_md = self._matrix_cell(cell, summaries.get(case, dim), summaries.reviewer,
+                                                       citations, shown)
+                cells_html.append(f'<td id="{esc(anchor)}" class="wb-cell">{cell_html}</td>')
+                cells_md.append(f'<a id="{anchor}"></a>{cell_md}')
+            rows_html.append(f'<tr><th scope="row">{esc(label)}</th>{"".join(cells_html)}</tr>')
+            rows_md.append(f"| **{md_cell(label)}** | " + " | ".join(cells_md) + " |")
+        legend = (f"{POLARITY_MARKS['facilitator']} facilitator, {POLARITY_MARKS['barrier']} barrier, "
+                  f"{POLARITY_MARKS['neutral']} neutral. Each statement links (source, locator) to its finding in "
+                  "the appendix, which links back here. 'automatic' marks a code no person has checked; otherwise "
+                  "the person who decided it is named.")
+        body = (f'<p class="wb-caption">{esc(caption)}</p><p class="wb-legend">{esc(legend)}</p>'
+                f'<table class="dataframe wb-table wb-matrix" id="table-{slug(name)}">'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows_html)}</tbody></table>")
+        md = (f"*{md_text(caption)}* (`tables/{name}.csv`: one row per statement)\n\n{md_text(legend)}\n\n"
+              "| dimension | " + " | ".join(md_cell(n) for n in case_names.values()) + " |\n|"
+              + "---|" * (len(case_names) + 1) + "\n" + "\n".join(rows_md) + "\n\n")
+        return self._add(Block(body, md))
+
+    def _matrix_cell(self, cell: pd.DataFrame, summary: str, reviewer: str, citations: "dict[str, str]",
+                     shown: int) -> tuple[str, str]:
+        """One matrix cell as HTML and as Markdown (statements joined by <br>)."""
+        html_parts, md_parts = [], []
+        if summary:
+            who = f" ({reviewer})" if reviewer else ""
+            html_parts.append(f'<div class="wb-cell-summary"><b>Reviewer\'s summary{esc(who)}:</b> '
+                              f"{self.link_html(esc(summary))}</div>")
+            md_parts.append(f"**Reviewer's summary{md_cell(who)}:** {self.link_markdown(md_cell(summary))}")
+        records = cell.to_dict("records")
+        if not records:
+            html_parts.append('<span class="wb-empty">no findings</span>')
+            md_parts.append("*no findings*")
+            return "".join(html_parts), "<br>".join(md_parts)
+        counts = cell["polarity"].value_counts()
+        tally = ", ".join(f"{counts[p]} {POLARITY_MARKS[p]}" for p in POLARITY_MARKS if counts.get(p, 0))
+        n = len(records)
+        html_parts.append(f'<div class="wb-cell-count">{n} finding{"s" if n != 1 else ""} ({esc(tally)})</div>')
+        html_parts.append('<ul class="wb-statements">'
+                          + "".join(self._statement_html(r, citations, short=True) for r in records[:shown]) + "</ul>")
+        if n > shown or any(r["short_statement"] != r["statement"] for r in records):
+            more = f"all {n} statements in full" if n > 1 else "the statement in full"
+            html_parts.append(f'<details class="wb-more"><summary>{esc(more)}</summary><ul class="wb-statements">'
+                              + "".join(self._statement_html(r, citations, short=False) for r in records)
+                              + "</ul></details>")
+        for r in records:
+            where = md_cell(citations.get(r["source"], r["source"]) + ", " + str(r["locator"]))
+            md_parts.append(f"{POLARITY_MARKS.get(r['polarity'], '?')} {md_cell(r['short_statement'])} "
+                            f"([{where}](#{finding_anchor(r['finding_id'])}); {md_cell(r['decided_by'])})")
+        return "".join(html_parts), "<br>".join(md_parts)
+
+    def _statement_html(self, rec: "dict[str, object]", citations: "dict[str, str]", short: bool) -> str:
+        """A statement in a matrix cell: polarity mark, text, link to its finding, who decided its code."""
+        polarity = str(rec["polarity"])
+        text = rec["short_statement"] if short else rec["statement"]
+        fid = str(rec["finding_id"])
+        where = f"{citations.get(str(rec['source']), rec['source'])}, {rec['locator']}"
+        link = (f'<a class="finding-link" href="#{esc(finding_anchor(fid))}" title="finding {esc(fid)}">{esc(where)}</a>'
+                if fid in self.finding_ids else esc(where))
+        return (f'<li><abbr class="wb-pol wb-pol-{esc(polarity)}" title="{esc(polarity)}">'
+                f"{POLARITY_MARKS.get(polarity, '?')}</abbr>{esc(text)} ({link}; "
+                f'<span class="wb-who">{esc(rec["decided_by"])}</span>)</li>')
+
     def appendix(self, coded: pd.DataFrame, sources: "dict[str, object]", case_names: "dict[str, str]",
                  title: str = "Appendix: the findings") -> Block:
         """Every finding with its anchor: id, statement, case, source (short citation, linked) and locator."""
-        head = self.section(title, "Each finding as extracted from its source, with the codes the synthesis used. "
-                                   "Finding ids elsewhere in the report link here.")
+        head = self.section(title, "Each finding as extracted from its source, with the codes the synthesis used "
+                                   "and who decided them ('automatic' when no person has checked them). Finding ids "
+                                   "elsewhere in the report link here; each entry links back to the framework-matrix "
+                                   "cells that show it (the browser's Back button also returns).")
         rows_html, rows_md = [], []
         for rec in coded.to_dict("records"):
             fid, src = rec["finding_id"], sources.get(rec["source"])
             short = getattr(src, "short", rec["source"])
+            decided = decision_label(rec)
+            date = rec.get("review_date", "")
+            if decided != "automatic" and isinstance(date, str) and date.strip():
+                decided += f", {date.strip()}"
+            dims = rec["dimensions"] if isinstance(rec["dimensions"], str) else ""
             cells = [rec["finding_id"], case_names.get(rec["case"], rec["case"]), short, rec["locator"],
-                     rec["dimensions"].replace(";", ", "), rec["polarity"], rec["statement"]]
+                     dims.replace(";", ", "), rec["polarity"], decided]
+            back = self.cell_links.get(fid, [])
+            back_html = " ".join(f'<a class="wb-back" href="#{esc(a)}">\u21a9 {esc(label)}</a>' for a, label in back)
+            back_md = " ".join(f"[\u21a9 {md_cell(label)}](#{a})" for a, label in back)
             rows_html.append(
                 f'<tr id="{finding_anchor(fid)}" class="wb-finding"><td><code>{esc(fid)}</code></td>'
                 f"<td>{esc(cells[1])}</td><td><a href=\"#{source_anchor(rec['source'])}\">{esc(short)}</a></td>"
-                + "".join(f"<td>{esc(c)}</td>" for c in cells[3:]) + "</tr>")
+                + "".join(f"<td>{esc(c)}</td>" for c in cells[3:])
+                + f'<td class="wb-statement">{esc(rec["statement"])}</td><td>{back_html}</td></tr>')
             rows_md.append(f'| <a id="{finding_anchor(fid)}"></a>`{fid}` | {md_cell(cells[1])} | '
                            f"[{md_cell(short)}](#{source_anchor(rec['source'])}) | "
-                           + " | ".join(md_cell(c) for c in cells[3:]) + " |")
-        columns = ["finding", "case", "source", "locator", "dimensions", "polarity", "statement"]
+                           + " | ".join(md_cell(c) for c in [*cells[3:], rec["statement"]]) + f" | {back_md} |")
+        columns = ["finding", "case", "source", "locator", "dimensions", "polarity", "decided by", "statement",
+                   "in the matrix"]
         body = (f'<table class="dataframe wb-table wb-appendix"><caption>{len(rows_html)} findings</caption><thead><tr>'
                 + "".join(f"<th>{h}</th>" for h in columns) + "</tr></thead><tbody>" + "".join(rows_html)
                 + "</tbody></table>")

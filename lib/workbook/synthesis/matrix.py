@@ -1,8 +1,20 @@
-"""Cross-case tables: the framework matrix (case by dimension), its cell summaries, and polarity by dimension."""
+"""Cross-case tables: the framework matrix (case by dimension), its cell summaries, and polarity by dimension.
+
+Also the reader's matrix: the statements of each cell (short form, polarity, source, locator and who
+decided the code), and the reviewers' own cell summaries from evidence/synthesis/cell_summaries.yaml.
+"""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from workbook.core.errors import EvidenceError, Problem, problem
+from workbook.core.paths import evidence_dir
+from workbook.core.yamlio import Located, load_yaml, schema_problems
 from workbook.evidence.framework import Framework
 
 
@@ -21,8 +33,10 @@ def long_codes(coded: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["finding_id", "case", "dimension", "polarity"])
 
 
-def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]") -> pd.DataFrame:
-    """Case by dimension, long: findings, barriers, facilitators, neutral and the finding ids of each cell."""
+def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
+                  summaries: "CellSummaries | None" = None) -> pd.DataFrame:
+    """Case by dimension, long: findings, barriers, facilitators, neutral and the finding ids of each cell,
+    plus the reviewer's summary of the cell (column `reviewer_summary`) when `summaries` are given."""
     codes = long_codes(coded)
     rows = []
     for case in case_ids:
@@ -33,8 +47,11 @@ def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str
                          "barriers": int(counts.get("barrier", 0)), "facilitators": int(counts.get("facilitator", 0)),
                          "neutral": int(counts.get("neutral", 0)), "finding_ids": ";".join(cell["finding_id"]),
                          "summary": cell_summary(cell)})
-    return pd.DataFrame(rows, columns=["case", "dimension", "findings", "barriers", "facilitators", "neutral",
-                                       "finding_ids", "summary"])  # no cases: the columns still exist
+    table = pd.DataFrame(rows, columns=["case", "dimension", "findings", "barriers", "facilitators", "neutral",
+                                        "finding_ids", "summary"])  # no cases: the columns still exist
+    if summaries is not None:
+        table["reviewer_summary"] = [summaries.get(c, d) for c, d in zip(table["case"], table["dimension"])]
+    return table
 
 
 def cell_summary(cell: pd.DataFrame) -> str:
@@ -113,7 +130,188 @@ def case_overview(coded: pd.DataFrame, cases: dict, sources: dict) -> pd.DataFra
         rows.append({"case": cid, "name": case.name, "period": case.period, "programme": case.programme,
                      "sources": sum(1 for s in sources.values() if getattr(s, "case", None) == cid),
                      "findings": len(mine), "coded": int((mine["dimensions"].fillna("") != "").sum()),
-                     "reviewed": int((mine["decided_by"] != "auto").sum()) if "decided_by" in mine else 0})
+                     "reviewed": people_checked(mine)})
     if not rows:  # no cases yet
         return pd.DataFrame(columns=["case", "name", "period", "programme", "sources", "findings", "coded", "reviewed"])
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- who decided a code
+
+AUTOMATIC = "automatic"
+"""How the report names a code that no person decided."""
+
+_NOBODY = frozenset({"", "auto", "automatic", "nan", "none"})
+
+
+def _text(value: object) -> str:
+    """A cell as stripped text ('' for a missing value)."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
+
+
+def decided_by_person(record: "dict[str, Any] | pd.Series") -> bool:
+    """Whether a person decided a coded finding's codes (`decided_by` names someone; `decision_source`, when
+    present, is not automatic)."""
+    if _text(record.get("decision_source", "")).lower() in ("auto", "automatic"):
+        return False
+    return _text(record.get("decided_by", "")).lower() not in _NOBODY
+
+
+def decision_label(record: "dict[str, Any] | pd.Series") -> str:
+    """Who decided a finding's codes: 'automatic', or the people in `decided_by` (';'-joined), with how they
+    decided when `decision_source` says more than 'reviewer' (e.g. 'coder_a, coder_b (consensus)')."""
+    if not decided_by_person(record):
+        return AUTOMATIC
+    who = ", ".join(p.strip() for p in _text(record.get("decided_by", "")).split(";") if p.strip())
+    how = _text(record.get("decision_source", ""))
+    return f"{who} ({how})" if how and how.lower() not in ("reviewer", "person", who.lower()) else who
+
+
+def people_checked(coded: pd.DataFrame) -> int:
+    """How many findings have codes a person decided."""
+    return sum(decided_by_person(rec) for rec in coded.to_dict("records"))
+
+
+def checked_sentence(coded: pd.DataFrame) -> str:
+    """How many of the findings people checked, as a sentence ('60 of 123 findings were checked by people...')."""
+    n, total = people_checked(coded), len(coded)
+    if total == 0:
+        return "There are no findings yet, so none has been checked by a person."
+    if n == 0:
+        return f"None of the {total} findings has been checked by a person yet: every code is automatic."
+    if n == total:
+        return f"All {total} findings were checked by people, whose decisions always win."
+    return (f"{n} of {total} findings were checked by people, whose decisions always win; "
+            f"the codes of the other {total - n} are automatic.")
+
+
+# ---------------------------------------------------------------- the statements of each cell
+
+SHORT_LIMIT = 110
+"""A statement longer than this many characters is shortened in a matrix cell (in full when expanded)."""
+
+POLARITY_ORDER: tuple[str, ...] = tuple(p for p, _, _ in POLARITY_NAMES)
+
+STATEMENT_COLUMNS: tuple[str, ...] = ("case", "dimension", "dimension_label", "polarity", "statement",
+                                      "short_statement", "finding_id", "source", "locator", "decided_by")
+
+
+def short_statement(text: str, limit: int = SHORT_LIMIT) -> str:
+    """A statement cut at a word boundary to at most `limit` characters, ending in '…' when cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,;:.-–(") + "…"
+
+
+def cell_statements(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
+                    limit: int = SHORT_LIMIT) -> pd.DataFrame:
+    """One row per statement in each matrix cell (case order, dimension order, facilitators, barriers, neutral):
+    the statement in full and short, its finding id, source, locator and who decided the code."""
+    rank = {p: i for i, p in enumerate(POLARITY_ORDER)}
+    rows = []
+    for position, rec in enumerate(coded.to_dict("records")):
+        who = decision_label(rec)
+        for dim in split_ids(rec.get("dimensions")):
+            if rec["case"] not in case_ids or dim not in framework.dimension_ids:
+                continue
+            rows.append({"case": rec["case"], "dimension": dim, "dimension_label": framework.dimension(dim).label,
+                         "polarity": rec["polarity"], "statement": " ".join(str(rec["statement"]).split()),
+                         "short_statement": short_statement(rec["statement"], limit),
+                         "finding_id": rec["finding_id"], "source": rec["source"], "locator": rec["locator"],
+                         "decided_by": who,
+                         "_order": (case_ids.index(rec["case"]), framework.dimension_ids.index(dim),
+                                    rank.get(rec["polarity"], len(rank)), position)})
+    table = pd.DataFrame(rows, columns=[*STATEMENT_COLUMNS, "_order"])
+    return table.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- reviewers' cell summaries
+
+CELL_SUMMARY_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["cell_summaries"], "additionalProperties": False,
+    "properties": {
+        "reviewer": {"type": "string", "minLength": 1},
+        "cell_summaries": {"type": "object", "additionalProperties": {
+            "type": "object", "additionalProperties": {"type": "string", "minLength": 1}}}}}
+"""evidence/synthesis/cell_summaries.yaml: an optional `reviewer`, and `cell_summaries` as case -> dimension -> text."""
+
+_FINDING_ID = re.compile(r"(?<![\w-])([a-z][a-z0-9_]*-[0-9a-f]{8})(?![\w-])")
+
+
+@dataclass(frozen=True)
+class CellSummaries:
+    """The reviewers' own summaries of matrix cells, keyed by (case, dimension), and who wrote them."""
+
+    texts: dict[tuple[str, str], str] = field(default_factory=dict)
+    reviewer: str = ""
+
+    def get(self, case: str, dimension: str) -> str:
+        """The summary of a cell ('' when the reviewer wrote none)."""
+        return self.texts.get((case, dimension), "")
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def cell_summaries_path(evidence: "Path | None" = None) -> Path:
+    """evidence/synthesis/cell_summaries.yaml."""
+    return (evidence or evidence_dir()) / "synthesis" / "cell_summaries.yaml"
+
+
+def parse_cell_summaries(doc: Located, case_ids: "list[str] | None" = None,
+                         dimension_ids: "tuple[str, ...] | None" = None,
+                         known_ids: "set[str] | None" = None) -> tuple[CellSummaries, list[Problem]]:
+    """Cell summaries from a parsed YAML document, and every problem (schema, unknown case, dimension or finding)."""
+    found = schema_problems(doc, CELL_SUMMARY_SCHEMA)
+    if found:
+        return CellSummaries(), found
+    texts: dict[tuple[str, str], str] = {}
+    for case, cells in doc.data["cell_summaries"].items():
+        if case_ids is not None and case not in case_ids:
+            found.append(problem(doc.source, f"unknown case id {case!r}.",
+                                 f"use one of the ids in cases.yaml: {', '.join(case_ids) or 'none yet'}.",
+                                 line=doc.line_of(("cell_summaries", case)), record=str(case)))
+            continue
+        for dim, text in cells.items():
+            line = doc.line_of(("cell_summaries", case, dim))
+            if dimension_ids is not None and dim not in dimension_ids:
+                found.append(problem(doc.source, f"unknown dimension id {dim!r} under case {case!r}.",
+                                     f"use one of: {', '.join(dimension_ids)}.", line=line, record=f"{case}/{dim}"))
+                continue
+            for fid in _FINDING_ID.findall(text):
+                if known_ids is not None and fid not in known_ids:
+                    found.append(problem(doc.source, f"names finding id {fid!r}, which no extracted finding has.",
+                                         "copy the id from reports/findings/<case>.csv; a reworded bullet gets a "
+                                         "new id.", line=line, record=f"{case}/{dim}"))
+            texts[(str(case), str(dim))] = " ".join(text.split())
+    return CellSummaries(texts, " ".join(str(doc.data.get("reviewer", "")).split())), found
+
+
+def cell_summary_problems(path: "str | Path", case_ids: "list[str] | None" = None,
+                          dimension_ids: "tuple[str, ...] | None" = None,
+                          known_ids: "set[str] | None" = None) -> list[Problem]:
+    """Every problem of a cell summaries file (none when it is absent)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        doc = load_yaml(path)
+    except EvidenceError as exc:
+        return exc.problems
+    return parse_cell_summaries(doc, case_ids, dimension_ids, known_ids)[1]
+
+
+def load_cell_summaries(path: "str | Path", case_ids: "list[str] | None" = None,
+                        dimension_ids: "tuple[str, ...] | None" = None,
+                        known_ids: "set[str] | None" = None) -> CellSummaries:
+    """The reviewers' cell summaries (none when the file is absent), or an EvidenceError naming every problem."""
+    if not Path(path).exists():
+        return CellSummaries()
+    summaries, found = parse_cell_summaries(load_yaml(path), case_ids, dimension_ids, known_ids)
+    if found:
+        raise EvidenceError(found)
+    return summaries
