@@ -78,3 +78,33 @@ def test_agreement_needs_ten_shared_findings_per_pair_and_says_how_many_each_pai
     pairs = stages.agreement_pairs(coded, decisions).set_index(["coder_a", "coder_b"])
     assert pairs.loc[("auto", "r2"), "shared"] == 2 and not pairs.loc[("r1", "r2"), "kappa_shown"]
     assert pairs.loc[("auto", "r1"), "shared"] == 12 and pairs.loc[("auto", "r1"), "kappa_shown"]
+
+
+def test_an_unreadable_review_row_stops_coding_unless_explicitly_allowed(evidence_copy: Path, reports_tmp: Path):
+    from workbook.core.errors import EvidenceError
+
+    settings = stages.resolve()
+    stages.run_extract("east_london", settings)
+    path = evidence_copy / "reviews" / "east_london.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = lines[1].split(",")[0]
+    lines[1] = lines[1].replace(",coder_a,", ",coder_a,", 1).replace("2026-11-23", "23/11/2026", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(EvidenceError) as err:
+        stages.run_code("east_london", settings)
+    assert f"east_london.csv:2 [{first}]: date '23/11/2026' is not YYYY-MM-DD" in str(err.value)
+    assert "--allow-unreadable-reviews" in str(err.value)
+    assert not stages.coded_path(reports_tmp, "east_london").exists()
+    coded, _ = stages.run_code("east_london", settings, allow_unreadable_reviews=True)
+    assert set(coded["decision_source"]) <= {"reviewer", "automatic"} and (coded["decision_source"] == "reviewer").any()
+
+
+def test_the_report_flag_reaches_only_the_code_runs_and_review_folders_are_inputs():
+    from workbook.pipeline.runner import plan
+
+    strict = {r.name: r for r in plan(["torbay"])}
+    lenient = {r.name: r for r in plan(["torbay"], allow_unreadable_reviews=True)}
+    assert "allow_unreadable_reviews" not in strict["02_code-torbay"].parameters
+    assert lenient["02_code-torbay"].parameters["allow_unreadable_reviews"] is True
+    assert lenient["01_extract-torbay"].parameters == strict["01_extract-torbay"].parameters
+    assert "reviews/torbay" in strict["02_code-torbay"].inputs

@@ -129,5 +129,8 @@ def register(sub: "argparse._SubParsersAction") -> None:
     p.add_argument("--jobs", type=int, default=None, help="parallel notebook workers (default: cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for another regeneration's lock")
+    p.add_argument("--allow-unreadable-reviews", action="store_true",
+                   help="publish even if a review row cannot be read (the report lists it at the top); "
+                        "without it such a row stops the regeneration")
     p.add_argument("--framework", default="")
     p.set_defaults(func=cmd_report)

@@ -80,7 +80,8 @@ def run_key(run: Run, upstream: "dict[str, str]", lib: str) -> str:
     return digest.hexdigest()
 
 
-def plan(case_ids: "list[str]", framework: str = "", learned: bool = False) -> list[Run]:
+def plan(case_ids: "list[str]", framework: str = "", learned: bool = False,
+         allow_unreadable_reviews: bool = False) -> list[Run]:
     """The runs of a full regeneration: extract and code per case, then the synthesis."""
     fw = framework or "framework.yaml"
     common = (fw, "cases.yaml")
@@ -89,8 +90,9 @@ def plan(case_ids: "list[str]", framework: str = "", learned: bool = False) -> l
     for cid in case_ids:
         runs.append(Run(f"01_extract-{cid}", "01_extract.ipynb", {"case_id": cid, **base},
                         common + (f"sources/{cid}",), (f"findings/{cid}.csv",)))
-        code_inputs = common + (f"reviews/{cid}.csv",) + (("sources", "reviews") if learned else ())
-        runs.append(Run(f"02_code-{cid}", "02_code.ipynb", {"case_id": cid, **base}, code_inputs,
+        code_inputs = common + (f"reviews/{cid}.csv", f"reviews/{cid}") + (("sources", "reviews") if learned else ())
+        lenient = {"allow_unreadable_reviews": True} if allow_unreadable_reviews else {}
+        runs.append(Run(f"02_code-{cid}", "02_code.ipynb", {"case_id": cid, **base, **lenient}, code_inputs,
                         (f"coded/{cid}.csv", f"coded/{cid}.orphans.csv"), (f"01_extract-{cid}",)))
     runs.append(Run("03_synthesis", "03_synthesis.ipynb", dict(base),
                     common + ("reviews", "outcomes.csv", "synthesis", "checklist"),
@@ -269,7 +271,7 @@ def _write_records(build: Path, outcomes: "dict[str, Outcome]") -> None:
 
 def _build(args: dict[str, Any], build: Path, reports: Path, force: bool, jobs: "int | None",
            progress: bool, fresh_kernels: bool = False) -> list[Outcome]:
-    runs = plan(args["case_ids"], args["framework"], args["learned"])
+    runs = plan(args["case_ids"], args["framework"], args["learned"], args.get("allow_unreadable_reviews", False))
     outcomes, pending = _reusable(runs, {} if force else _read_manifest(reports), reports)
     _link_reused(outcomes, build, reports)
     if pending:
