@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from workbook.cli import commands
-from workbook.cli import refi
+from workbook.cli import sources
 from workbook.cli import project
 from workbook.core.errors import WorkbookError
 
-COMMAND_MODULES = (commands, project, refi)
+COMMAND_MODULES = (commands, sources, project)
 """Each module's register(sub) adds its subcommands; the order is the order of `workbook --help`."""
 
 

@@ -94,3 +94,74 @@ def get_case(case_id: object, evidence: "Path | None" = None) -> Case:
         raise ParameterError(f"unknown case_id {case_id!r}. Fix: use one of: {', '.join(cases)} "
                              f"(defined in {cases_path(evidence)}).")
     return cases[case_id]  # type: ignore[index]
+
+
+PLACEHOLDER = "to be described (added by workbook add-source)"
+"""What a case created by add-source says for its setting, period and programme until a person writes them."""
+
+
+def _round_trip(text: str) -> tuple[object, object]:
+    """A ruamel.yaml round-trip loader set to the file's own indentation, and the loaded data."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    def make(mapping: int, sequence: int, offset: int) -> "YAML":
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        yaml.width = 4096
+        yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+        return yaml
+
+    data = make(2, 4, 2).load(text)
+    for mapping, sequence, offset in ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (2, 4, 0), (4, 4, 0), (4, 2, 0)):
+        yaml = make(mapping, sequence, offset)
+        out = io.StringIO()
+        yaml.dump(data, out)
+        if out.getvalue() == text:
+            return yaml, data
+    return make(2, 4, 2), data  # no layout reproduces the file exactly; comments and order are still kept
+
+
+def with_source_added(text: str, case_id: str, source_id: str, name: str = "",
+                      path: "Path | None" = None) -> tuple[str, bool]:
+    """cases.yaml text with source_id listed under case_id (the case created if missing); comments and order kept.
+
+    Returns the new text and whether the case was created. Nothing is written.
+    """
+    import io
+
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import YAMLError
+
+    where = path or cases_path()
+    check_id(case_id, "case id")
+    check_id(source_id, "source id")
+    try:
+        yaml, data = _round_trip(text)
+    except YAMLError as exc:
+        raise EvidenceError(problem(where, f"is not valid YAML ({exc}).", "fix it (run workbook validate) and "
+                                    "add the source again.")) from None
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise EvidenceError(problem(where, "has no 'cases:' list.", "fix it (see evidence/README.md)."))
+    for case in data["cases"]:
+        if isinstance(case, dict) and source_id in (case.get("sources") or []):
+            raise EvidenceError(problem(where, f"already lists source {source_id!r} (under case "
+                                        f"{case.get('id')!r}).", "give the new source another id with --id."))
+    created = False
+    target = next((c for c in data["cases"] if isinstance(c, dict) and c.get("id") == case_id), None)
+    if target is None:
+        target = CommentedMap()
+        target["id"] = case_id
+        target["name"] = name or case_id.replace("_", " ").title()
+        for field in ("setting", "period", "programme"):
+            target[field] = PLACEHOLDER
+        sources = CommentedSeq()
+        sources.fa.set_flow_style()
+        target["sources"] = sources
+        data["cases"].append(target)
+        created = True
+    target.setdefault("sources", CommentedSeq()).append(source_id)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue(), created

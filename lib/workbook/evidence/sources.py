@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,9 @@ from workbook.core.textio import read_text
 from workbook.core.yamlio import parse_yaml, schema_problems
 
 SOURCE_SUFFIXES: tuple[str, ...] = (".md", ".txt")
-KINDS: tuple[str, ...] = ("primary", "companion", "summary", "secondary")
+KINDS: tuple[str, ...] = ("primary", "companion", "summary", "secondary", "fulltext")
+DOCUMENT_SUFFIXES: tuple[str, ...] = ("pdf", "docx", "html", "htm", "txt", "md")
+"""The originals a full-text source can be read from (evidence/documents/<case>/<id>.<ext>)."""
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -33,8 +36,16 @@ SCHEMA: dict[str, Any] = {
         "kind": {"enum": list(KINDS)},
         "read": {"type": "string"},
         "date": {"type": ["string", "integer"]},
+        "sha256": {"type": "string", "pattern": r"^[0-9a-f]{64}$"},
+        "original": {"type": "string",
+                     "pattern": r"^documents/[a-z][a-z0-9_]{0,63}/[a-z][a-z0-9_]{0,63}\.(" + "|".join(DOCUMENT_SUFFIXES) + ")$"},
+        "guessed": {"type": "array", "items": {"type": "string"}},
+        "pages": {"type": "integer", "minimum": 0},
     },
+    "if": {"required": ["kind"], "properties": {"kind": {"const": "fulltext"}}},
+    "then": {"required": ["sha256", "original"]},
 }
+"""A full-text source (kind: fulltext) also names its original under documents/ and that file's SHA-256."""
 
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -58,6 +69,21 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of a full-text source: its page label, section, text and the line it is on."""
+
+    page: str
+    section: str
+    text: str
+    line: int
+
+    @property
+    def locator(self) -> str:
+        """'p. N, Section' (or 'p. N' before the first section heading)."""
+        return f"p. {self.page}, {self.section}" if self.section else f"p. {self.page}"
+
+
+@dataclass(frozen=True)
 class Source:
     """A source document: bibliographic record and its statements."""
 
@@ -75,6 +101,14 @@ class Source:
     publisher: str = ""
     kind: str = ""
     read: str = ""
+    sha256: str = ""
+    original: str = ""
+    paragraphs: tuple["Paragraph", ...] = ()
+
+    @property
+    def fulltext(self) -> bool:
+        """Whether the source is a document's full text (kind: fulltext) rather than curated findings."""
+        return self.kind == "fulltext"
 
     @property
     def short(self) -> str:
@@ -197,6 +231,52 @@ def segment(body: str, path: "str | Path", *, plain: bool, first_line: int = 1) 
     return statements, found
 
 
+_PAGE_HEADING = re.compile(r"^##\s+p\.\s*(\S.*?)\s*$")
+_SECTION_HEADING = re.compile(r"^###\s+(.+?)\s*#*\s*$")
+
+
+def fulltext_paragraphs(body: str, path: "str | Path", first_line: int = 1) -> tuple[list[Paragraph], list[Problem]]:
+    """The paragraphs of a full-text body: '## p. N' starts a page, '### Section' a section, one paragraph a line."""
+    paragraphs: list[Paragraph] = []
+    found: list[Problem] = []
+    page: str | None = None
+    section = ""
+    for offset, raw in enumerate(_blank_comments(body).split("\n")):
+        line = raw.strip()
+        if not line:
+            continue
+        if (m := _PAGE_HEADING.match(line)):
+            page = m.group(1)
+            continue
+        if (m := _SECTION_HEADING.match(line)):
+            section = " ".join(m.group(1).split())
+            continue
+        if line.startswith("#"):
+            found.append(problem(path, f"heading {line[:40]!r} is neither a page ('## p. 3') nor a section "
+                                 "('### Results').", "use '## p. N' for pages and '### Name' for sections.",
+                                 line=first_line + offset))
+            continue
+        if page is None:
+            found.append(problem(path, "text before the first page heading has no page.",
+                                 "add a '## p. 1' line above it.", line=first_line + offset))
+            continue
+        text = line[1:] if line.startswith("\\") else line
+        paragraphs.append(Paragraph(page, section, " ".join(text.split()), first_line + offset))
+    return paragraphs, found
+
+
+def _original_problems(data: dict, path: Path, line_of) -> list[Problem]:
+    """A full-text source's original must be documents/<its case>/<its id>.<ext>."""
+    original = str(data.get("original", ""))
+    stem = original.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    folder = original.split("/")[1] if original.count("/") == 2 else ""
+    if original and (stem != data["id"] or folder != data["case"]):
+        return [problem(path, f"original {original!r} is not this source's document.",
+                        f"set original: documents/{data['case']}/{data['id']}.<ext> (the file add-source copied).",
+                        line=line_of(("original",)))]
+    return []
+
+
 def parse_source(text: str, path: "str | Path") -> Source:
     """Parse a source document (front matter and body) into a Source, or raise with every problem found."""
     path = Path(path)
@@ -215,8 +295,20 @@ def parse_source(text: str, path: "str | Path") -> Source:
                              f"rename the file to {doc.data['id']}{path.suffix} or set id: {expected}.",
                              line=doc.line_of(("id",))))
     body_first_line = match.group(0).count("\n") + 1
-    statements, body_problems = segment(text[match.end():], path, plain=path.suffix == ".txt",
-                                        first_line=body_first_line)
+    paragraphs: list[Paragraph] = []
+    if not found and doc.data.get("kind") == "fulltext":
+        found += _original_problems(doc.data, path, doc.line_of)
+        paragraphs, body_problems = fulltext_paragraphs(text[match.end():], path, body_first_line)
+        statements, seen = [], set()
+        for para in paragraphs:  # a sentence repeated in a document is one statement (where it first appears)
+            for sentence in split_sentences(para.text):
+                key = " ".join(re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKC", sentence).casefold()).split())
+                if key not in seen:
+                    seen.add(key)
+                    statements.append(Statement(sentence, para.locator, para.line))
+    else:
+        statements, body_problems = segment(text[match.end():], path, plain=path.suffix == ".txt",
+                                            first_line=body_first_line)
     found += body_problems
     if not found and not statements:
         found.append(problem(path, "has no statements under its headings.",
@@ -227,7 +319,8 @@ def parse_source(text: str, path: "str | Path") -> Source:
     d = doc.data
     return Source(d["id"], d["case"], tuple(d["authors"]), d["year"], d["title"], d["licence"], str(path),
                   tuple(statements), d.get("venue", ""), d.get("doi", ""), d.get("url", ""),
-                  d.get("publisher", ""), d.get("kind", ""), d.get("read", ""))
+                  d.get("publisher", ""), d.get("kind", ""), d.get("read", ""), d.get("sha256", ""),
+                  d.get("original", ""), tuple(paragraphs))
 
 
 def source_path(case_id: str, source_id: str, evidence: "Path | None" = None) -> Path:

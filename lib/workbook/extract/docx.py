@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, problem
-from workbook.extract.documents import (Block, Document, Page, clean_text, is_heading_name, size_limit,
+from workbook.extract.doctext import (Block, Document, Page, clean_text, is_heading_name, size_limit,
                                         split_authors, year_of)
 
 _TEMPLATE_CREATED = "2013-12-23T23:15"

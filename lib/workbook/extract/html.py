@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, problem
-from workbook.extract.documents import Block, Document, Page, clean_text, find_doi, split_authors, year_of
+from workbook.extract.doctext import Block, Document, Page, clean_text, find_doi, split_authors, year_of
 
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "form",
              "button", "select", "input", "textarea", "nav", "header", "footer", "aside", "menu", "dialog",

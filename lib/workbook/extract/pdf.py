@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, problem
-from workbook.extract.documents import (Block, Document, Page, clean_text, is_heading_name, join_lines,
+from workbook.extract.doctext import (Block, Document, Page, clean_text, is_heading_name, join_lines,
                                         split_authors, word_forms, year_of)
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s*|p\.\s*)?(?:\d{1,5}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,5})?$", re.I)

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, problem
-from workbook.extract.documents import Block, Document, Page, clean_text, is_heading_name, join_lines, word_forms
+from workbook.extract.doctext import Block, Document, Page, clean_text, is_heading_name, join_lines, word_forms
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")

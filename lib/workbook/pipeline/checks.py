@@ -1,12 +1,13 @@
 """Checks of the optional evidence files (outcomes, review findings, checklist decisions), run by validate."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, Problem, problem
 from workbook.evidence.framework import Framework
 from workbook.evidence.outcomes import outcome_problems, outcomes_path, source_headings
-from workbook.evidence.sources import source_path
+from workbook.evidence.sources import load_source, source_path
 from workbook.extract.findings import finding_id, load_case_sources
 from workbook.synthesis.checklist import decisions_path, load_decisions
 from workbook.synthesis.confidence import review_finding_problems, review_findings_path
@@ -65,5 +66,38 @@ def check_checklist_decisions(evidence: Path, framework: "Framework | None", cas
     return found
 
 
-OPTIONAL_CHECKS = (check_outcomes, check_review_findings, check_checklist_decisions)
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_originals(evidence: Path, framework: "Framework | None", cases: dict) -> list[Problem]:
+    """Full-text sources: the original in evidence/documents/ exists and still matches its recorded SHA-256."""
+    found: list[Problem] = []
+    for case in cases.values():
+        for sid in case.sources:
+            try:
+                path = source_path(case.id, sid, evidence)
+                src = load_source(path)
+            except (EvidenceError, OSError, UnicodeDecodeError):
+                continue  # reported by the source checks
+            if not src.fulltext or not src.original:
+                continue
+            original = evidence / src.original
+            readd = (f"restore the original, or remove {path.name}, {src.original} and '{sid}' in cases.yaml and "
+                     f"add the new file with: workbook add-source FILE --case {case.id} --id {sid}")
+            if not original.is_file():
+                found.append(problem(path, f"its original {src.original} is missing.", readd + "."))
+            elif _sha256(original) != src.sha256:
+                found.append(problem(original, f"no longer matches the checksum recorded in {path.name} "
+                                     f"(sha256 {src.sha256[:12]}..., now {_sha256(original)[:12]}...): the "
+                                     "original was changed after its text was extracted.", readd + "."))
+    return found
+
+
+OPTIONAL_CHECKS = (check_outcomes, check_review_findings, check_checklist_decisions, check_originals)
 """The checks validate_evidence runs after the required files: fn(evidence, framework, cases) -> problems."""
