@@ -7,10 +7,12 @@ import sys
 
 from workbook.cli import commands
 from workbook.cli import sources
+from workbook.cli import refi
 from workbook.cli import project
+from workbook.cli import reviews
 from workbook.core.errors import WorkbookError
 
-COMMAND_MODULES = (commands, sources, project)
+COMMAND_MODULES = (commands, sources, project, refi, reviews)
 """Each module's register(sub) adds its subcommands; the order is the order of `workbook --help`."""
 
 
