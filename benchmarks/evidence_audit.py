@@ -5,7 +5,8 @@ Two checks, each usable on its own (tests/test_provenance.py imports them):
 - **copied text**: no run of ``RUN`` (8) or more consecutive words of the project's own prose (source
   bullets, the `read` and `date` notes of source front matter, maintainers' comments in source files,
   case settings and summaries, review-finding statements and CERQual explanations, checklist notes,
-  outcome notes) also appears in the fact packs or seed documents the evidence was written from.
+  outcome notes, the framework's definitions and "delivery requires" items, the teaching rationales)
+  also appears in the fact packs or seed documents the evidence was written from.
   Words are compared normalised: lower case, punctuation stripped, thousands separators dropped.
   Titles, venues and names in front matter are not checked (they are the source's own words), nor are
   web addresses, nor double-quoted titles and names inside maintainers' comments.
@@ -229,6 +230,11 @@ def own_texts(evidence: Path) -> list[Text]:
         texts += _csv_column(path, evidence, ("note",))
     if (evidence / "outcomes.csv").exists():
         texts += _csv_column(evidence / "outcomes.csv", evidence, ("measure", "note"))
+    if (evidence / "framework.yaml").exists():
+        texts += _yaml_strings(evidence / "framework.yaml", evidence, ("definition", "text"))
+    teaching = evidence / "teaching" / "reference_coding.yaml"
+    if teaching.exists():
+        texts += _yaml_strings(teaching, evidence, ("rationale",))
     return texts
 
 

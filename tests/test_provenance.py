@@ -179,7 +179,7 @@ def test_addresses_and_quoted_titles_in_comments_are_not_prose():
 def test_own_texts_cover_bullets_review_findings_and_checklist_notes():
     texts = audit.own_texts(EVIDENCE)
     kinds = {re.search(r"\(([a-z]+)", t.where).group(1) for t in texts}
-    assert {"bullet", "statement", "explanation", "note", "comment", "summary"} <= kinds
+    assert {"bullet", "statement", "explanation", "note", "comment", "summary", "definition", "rationale"} <= kinds
     bullets = [t for t in texts if "(bullet)" in t.where]
     n_statements = sum(len(load_source(p).statements) for p in (EVIDENCE / "sources").rglob("*.md"))
     assert len(bullets) == n_statements
