@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -35,12 +36,17 @@ class Archive:
             raise EvidenceError(problem(self.path, f"has no member {name!r}.",
                                         "export the project again; the file it names is missing from the zip."))
         out = bytearray()
-        with zipfile.ZipFile(self.path) as zf, zf.open(info) as handle:
-            while chunk := handle.read(_CHUNK):
-                out += chunk
-                if len(out) > min(info.file_size, MAX_MEMBER_BYTES):
-                    raise EvidenceError(problem(self.path, f"member {info.filename!r} inflates beyond its declared "
-                                                f"size (a zip bomb?).", "give the project file the tool exported."))
+        try:
+            with zipfile.ZipFile(self.path) as zf, zf.open(info) as handle:
+                while chunk := handle.read(_CHUNK):
+                    out += chunk
+                    if len(out) > min(info.file_size, MAX_MEMBER_BYTES):
+                        raise EvidenceError(problem(self.path, f"member {info.filename!r} inflates beyond its "
+                                                    "declared size (a zip bomb?).",
+                                                    "give the project file the tool exported."))
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise EvidenceError(problem(self.path, f"member {info.filename!r} is damaged or lies about its size "
+                                        f"({exc}).", "give the project file the tool exported.")) from None
         return bytes(out)
 
 

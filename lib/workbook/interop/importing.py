@@ -124,6 +124,7 @@ def _updated_cases(evidence: Path, project: Project, case_id: str, source_ids: l
     path = cases_path(evidence)
     ry = YAML()
     ry.width = 100
+    ry.indent(mapping=2, sequence=4, offset=2)
     ry.preserve_quotes = True
     if path.exists():
         data = ry.load(path.read_text(encoding="utf-8"))

@@ -229,7 +229,7 @@ def export_project(framework: Framework, cases: list[CaseExport], now: dt.dateti
                         note_refs.append(nguid)
                 for who, when, codes in codings:
                     for code in codes:
-                        coding = etree.SubElement(sel, NS + "Coding", guid=stable_guid("coding", fid, who, when, code),
+                        coding = etree.SubElement(sel, NS + "Coding", guid=stable_guid("coding", fid, who, "" if who == AUTO_USER else when, code),
                                                   creatingUser=users[who], creationDateTime=when)
                         etree.SubElement(coding, NS + "CodeRef", targetGUID=code)
                         summary.codings += 1
