@@ -127,3 +127,51 @@ def zip_bytes(members: "dict[str, bytes]") -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return buffer.getvalue()
+
+
+def export_cases(case_ids: "list[str] | None" = None, now: dt.datetime = NOW) -> bytes:
+    """The .qdpx of the active evidence directory, built as `workbook export-qdpx` builds it."""
+    from workbook.coding.reviews import load_reviews
+    from workbook.evidence.cases import load_cases
+    from workbook.extract.findings import load_case_sources
+    from workbook.interop.project import CaseExport, export_project
+    from workbook.pipeline.stages import code_findings, extract_case, resolve
+
+    settings = resolve()
+    cases = load_cases(settings.evidence)
+    exports = []
+    for cid in case_ids or list(cases):
+        findings = extract_case(cases[cid], settings.framework, settings.evidence)
+        coded, _ = code_findings(findings, settings, cid)
+        exports.append(CaseExport(cases[cid], load_case_sources(cases[cid], settings.evidence), coded,
+                                  load_reviews(cid, settings.framework, settings.evidence).decisions))
+    return export_project(settings.framework, exports, now)[0]
+
+
+def content(qdpx: bytes) -> dict:
+    """What a project holds, independent of bytes and order: users, sources, selections, codings, notes."""
+    from lxml import etree
+
+    ns = {"q": PNS}
+    with zipfile.ZipFile(io.BytesIO(qdpx)) as zf:
+        root = etree.fromstring(zf.read("project.qde"))
+        texts = {n: zf.read(n).decode("utf-8") for n in zf.namelist() if n != "project.qde"}
+    out: dict = {"users": {u.get("guid"): u.get("name") for u in root.iterfind("q:Users/q:User", ns)},
+                 "sources": {}, "selections": {}, "codings": {}, "notes": {}}
+    for src in root.iterfind("q:Sources/q:TextSource", ns):
+        text = texts[src.get("plainTextPath").replace("internal://", "sources/")]
+        values = sorted((vv.find("q:VariableRef", ns).get("targetGUID"), vv.find("q:TextValue", ns).text)
+                        for vv in src.iterfind("q:VariableValue", ns))
+        out["sources"][src.get("guid")] = (src.get("name"), text, src.findtext("q:Description", None, ns), values)
+        for sel in src.iterfind("q:PlainTextSelection", ns):
+            start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            out["selections"][sel.get("guid")] = (src.get("guid"), start, end, text[start:end])
+            for c in sel.iterfind("q:Coding", ns):
+                out["codings"][c.get("guid")] = (sel.get("guid"), c.find("q:CodeRef", ns).get("targetGUID"),
+                                                 c.get("creatingUser"), c.get("creationDateTime"))
+            for ref in sel.iterfind("q:NoteRef", ns):
+                out["notes"][ref.get("targetGUID")] = sel.get("guid")
+    for note in root.iterfind("q:Notes/q:Note", ns):
+        out["notes"][note.get("guid")] = (out["notes"].get(note.get("guid")), note.findtext("q:PlainTextContent", None, ns),
+                                          note.get("creatingUser"), note.get("creationDateTime"))
+    return out

@@ -137,8 +137,8 @@ def check_unique_guids(root: etree._Element, where: str) -> None:
     seen: dict[str, int] = {}
     problems = []
     for el in root.iter():
-        if not isinstance(el.tag, str) or "guid" not in el.attrib:
-            continue
+        if not isinstance(el.tag, str) or "guid" not in el.attrib or local(el.tag) == "MemberCode":
+            continue  # a codebook's <MemberCode guid=...> refers to a code; it is not a GUID of its own
         key = normalise_guid(el.get("guid"))
         if key in seen:
             problems.append(problem(where, f"duplicate GUID {el.get('guid')} on <{local(el.tag)}> (first used on "
