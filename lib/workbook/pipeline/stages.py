@@ -163,8 +163,8 @@ def missing_evidence(settings: Settings, coded: pd.DataFrame) -> list[str]:
     except EvidenceError:
         has_outcomes = True  # present but malformed: validation reports it, this list is about absence
     if not has_outcomes:
-        gaps.append("No outcome figures: add evidence/outcomes.csv (see evidence/README.md) for the figures the "
-                    "sources report; a qualitative review may have none.")
+        gaps.append("No outcome figures: add a row to evidence/outcomes.csv for each figure a source reports (see "
+                    "evidence/README.md); a qualitative review may have none.")
     if not review_findings_path(settings.evidence).exists():
         gaps.append(NO_REVIEW_FINDINGS)
     if cases and all_reviews(list(cases), settings.framework, settings.evidence).empty:

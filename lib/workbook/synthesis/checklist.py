@@ -148,7 +148,7 @@ def auto_checklist(coded: pd.DataFrame, framework: Framework, case_id: str,
     rows = []
     case_rows = coded[coded["case"] == case_id]
     for dim in framework.dimensions:
-        in_dim = case_rows[[dim.id in split_ids(d) for d in case_rows["dimensions"]]]
+        in_dim = case_rows.loc[[dim.id in split_ids(d) for d in case_rows["dimensions"]]]  # .loc: no rows keeps columns
         for req in dim.requires:
             sup, con, ctx, reasons = [], [], [], []
             for fid, statement, polarity in in_dim[["finding_id", "statement", "polarity"]].itertuples(index=False):
