@@ -4,8 +4,8 @@ Two checks, each usable on its own (tests/test_provenance.py imports them):
 
 - **copied text**: no run of ``RUN`` (8) or more consecutive words of the project's own prose (source
   bullets, the `read` and `date` notes of source front matter, maintainers' comments in source files,
-  case settings and summaries, review-finding statements and CERQual explanations, checklist notes,
-  outcome notes, the framework's definitions and "delivery requires" items, the teaching rationales)
+  case settings and summaries, review-finding statements and CERQual explanations, checklist and
+  reviewers' notes, outcome notes, the framework's definitions and "delivery requires" items, the teaching rationales)
   also appears in the fact packs or seed documents the evidence was written from.
   Words are compared normalised: lower case, punctuation stripped, thousands separators dropped.
   Titles, venues and names in front matter are not checked (they are the source's own words), nor are
@@ -226,8 +226,9 @@ def own_texts(evidence: Path) -> list[Text]:
     findings = evidence / "synthesis" / "review_findings.yaml"
     if findings.exists():
         texts += _yaml_strings(findings, evidence, ("statement", "explanation"))
-    for path in sorted((evidence / "checklist").glob("*.csv")):
-        texts += _csv_column(path, evidence, ("note",))
+    for folder in ("checklist", "reviews"):
+        for path in sorted((evidence / folder).glob("*.csv")):
+            texts += _csv_column(path, evidence, ("note",))
     if (evidence / "outcomes.csv").exists():
         texts += _csv_column(evidence / "outcomes.csv", evidence, ("measure", "note"))
     if (evidence / "framework.yaml").exists():
