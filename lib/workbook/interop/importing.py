@@ -310,7 +310,7 @@ def apply_import(plan: ImportPlan, framework: Framework, evidence: Path) -> None
         if (evidence / "reviews").exists() else list(plan.files)
     before = {p: p.read_bytes() if p.exists() else None for p in touched}
     reviews_before = set((evidence / "reviews").rglob("*")) if (evidence / "reviews").exists() else set()
-    made_dirs = {d for p in plan.files for d in p.parents if not d.exists()}
+    dirs_before = {d for d in evidence.rglob("*") if d.is_dir()}
     try:
         for path, text in plan.files.items():
             write_text(path, text)
@@ -324,9 +324,11 @@ def apply_import(plan: ImportPlan, framework: Framework, evidence: Path) -> None
             else:
                 write_bytes(path, data)
         if (evidence / "reviews").exists():
-            for p in sorted(set((evidence / "reviews").rglob("*")) - reviews_before, reverse=True):
-                p.unlink() if p.is_file() else p.rmdir()
-        for d in sorted(made_dirs, key=lambda d: len(d.parts), reverse=True):
+            for p in set((evidence / "reviews").rglob("*")) - reviews_before:
+                if p.is_file():
+                    p.unlink()
+        made = {d for d in evidence.rglob("*") if d.is_dir()} - dirs_before
+        for d in sorted(made, key=lambda d: len(d.parts), reverse=True):
             try:
                 d.rmdir()
             except OSError:
