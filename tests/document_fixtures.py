@@ -29,6 +29,8 @@ class PdfSpec:
     label_start: int | None = None
     metadata: dict = field(default_factory=dict)
     user_password: str | None = None
+    interleave: bool = False
+    """Draw each page's body lines row by row across the columns (content order unlike reading order)."""
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -77,6 +79,7 @@ def write_pdf(path: Path, spec: PdfSpec) -> Path:
                 top -= 20
             top -= 10
         col, y = 0, top
+        ops: list[tuple[float, float, str, float, str]] = []
         for kind, text in items:
             font, size = (HEAD_FONT, HEAD_SIZE) if kind == "heading" else (BODY_FONT, BODY_SIZE)
             lines = _wrap(text, font, size, col_w)
@@ -87,10 +90,14 @@ def write_pdf(path: Path, spec: PdfSpec) -> Path:
                         raise ValueError(f"page {number + 1} overflows; give it less text")
                 if kind == "heading" and i == 0:
                     y -= 4
-                c.setFont(font, size)
-                c.drawString(MARGIN + col * (col_w + GUTTER), y, line)
+                ops.append((y, MARGIN + col * (col_w + GUTTER), font, size, line))
                 y -= LEADING
             y -= 6
+        if spec.interleave:
+            ops.sort(key=lambda op: (-op[0], op[1]))
+        for y, x, font, size, line in ops:
+            c.setFont(font, size)
+            c.drawString(x, y, line)
         c.showPage()
     c.save()
     return path

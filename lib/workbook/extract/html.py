@@ -100,13 +100,15 @@ def read_html(path: Path) -> Document:
     soup = BeautifulSoup(_decode(path), "lxml")
     metadata = _metadata(soup)
     _strip(soup)
+    for br in soup.find_all("br"):
+        br.replace_with(" ")
     root = _main(soup)
     page = Page("1")
     section = ""
 
     def emit(tag: Tag) -> None:
         nonlocal section
-        text = clean_text(tag.get_text(" "))
+        text = clean_text(tag.get_text(""))
         if not text:
             return
         if tag.name in HEADINGS:
@@ -131,7 +133,7 @@ def read_html(path: Path) -> Document:
                 loose = []
                 walk(child)
             elif isinstance(child, Tag):
-                loose.append(child.get_text(" "))
+                loose.append(child.get_text(""))
         if clean_text(" ".join(loose)):
             page.blocks.append(Block(section, clean_text(" ".join(loose))))
 

@@ -249,7 +249,9 @@ def _pitch(pages: list[list[Line]]) -> float:
         for a, b in zip(lines, lines[1:]):
             if a.col == b.col and 0 < a.bottom - b.bottom < 4 * a.height:
                 gaps[round(a.bottom - b.bottom, 0)] += 1
-    return float(gaps.most_common(1)[0][0]) if gaps else 12.0
+    if sum(gaps.values()) < 5:  # too few lines to tell: assume the usual leading of 1.2 times the type size
+        return 1.2 * _body_size(pages)
+    return float(gaps.most_common(1)[0][0])
 
 
 def _is_heading(line: Line, body: float) -> bool:

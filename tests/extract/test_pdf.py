@@ -1,0 +1,156 @@
+"""PDF reading: reading order on two-column pages, running heads and page numbers gone, page labels,
+line-end hyphens joined (compounds kept), and every bad PDF refused with one clear message."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from document_fixtures import PdfSpec, write_pdf
+from workbook.core.errors import EvidenceError
+from workbook.extract.documents import read_document
+
+HEADER = "Integrated care in Camden: evaluation report"
+LEFT = " ".join(f"Left sentence {i} is about the first column of the results." for i in range(40))
+RIGHT = " ".join(f"Right sentence {i} is about the second column of the results." for i in range(12))
+
+
+def two_column(tmp_path: Path, interleave: bool = True) -> Path:
+    """Two A4 pages in two columns, drawn row by row across the columns, with labels 12 and 13."""
+    spec = PdfSpec(pages=[
+        [("heading", "Results"),
+         ("para", "Staff reported that the inte-¦gration of services and the co-¦location of teams improved joint "
+                  "working. " + LEFT),
+         ("heading", "Discussion"), ("para", RIGHT + " The last sentence on this page runs on")],
+        [("para", "to the next page and ends there. A new sentence then follows on the second page."),
+         ("heading", "Conclusions"), ("para", "Joint budgets made the financial case easier to agree.")]],
+        title="Integrated care in Camden: an evaluation", header=HEADER, label_start=12, interleave=interleave,
+        metadata={"author": "Smith J; Patel R", "title": "Integrated care in Camden"})
+    return write_pdf(tmp_path / "two.pdf", spec)
+
+
+@pytest.fixture
+def document(tmp_path: Path):
+    return read_document(two_column(tmp_path))
+
+
+def test_page_labels_are_the_printed_numbers(document):
+    assert [p.label for p in document.pages] == ["12", "13"]
+
+
+def test_columns_are_read_left_then_right_even_when_drawn_row_by_row(document):
+    text = " ".join(b.text for b in document.pages[0].blocks)
+    positions = [text.index(f"Left sentence {i} ") for i in range(40)]
+    assert positions == sorted(positions)
+    assert text.index("Left sentence 39 ") < text.index("Right sentence 0 ")
+    assert [text.index(f"Right sentence {i} ") for i in range(12)] == sorted(
+        text.index(f"Right sentence {i} ") for i in range(12))
+
+
+def test_running_header_and_page_numbers_are_removed(document):
+    blocks = [b.text for p in document.pages for b in p.blocks]
+    assert not any(HEADER in t or "evaluation report" in t for t in blocks)
+    assert "12" not in blocks and "13" not in blocks
+    assert not any(t.strip().isdigit() for t in blocks)
+
+
+def test_line_end_hyphen_joins_words_but_compounds_keep_it(document):
+    text = document.pages[0].blocks[0].text
+    assert "the integration of services" in text
+    assert "the co-location of teams" in text
+    assert "inte-" not in text and "\ufffe" not in text
+
+
+def test_sections_follow_the_headings(document):
+    sections = [(p.label, b.section) for p in document.pages for b in p.blocks]
+    assert ("12", "Results") in sections and ("12", "Discussion") in sections and ("13", "Conclusions") in sections
+    assert document.pages[0].blocks[0].text.startswith("Staff reported")
+
+
+def test_a_sentence_cut_by_a_page_break_stays_on_the_page_it_starts(document):
+    last_on_first = document.pages[0].blocks[-1].text
+    assert last_on_first.endswith("The last sentence on this page runs on to the next page and ends there.")
+    assert document.pages[1].blocks[0].text == "A new sentence then follows on the second page."
+
+
+def test_metadata_comes_from_the_document_information(document):
+    assert document.metadata["title"] == "Integrated care in Camden"
+    assert document.metadata["authors"] == ["Smith J", "Patel R"]
+
+
+def test_markdown_has_a_heading_per_page_and_per_section_change(document):
+    md = document.to_markdown()
+    assert md.startswith("## p. 12\n\n### Results\n\nStaff reported")
+    assert "\n## p. 13\n" in md and md.count("### Results") == 1
+
+
+def test_single_column_content_order_is_kept(tmp_path: Path):
+    spec = PdfSpec(pages=[[("heading", "Findings"), ("para", "First paragraph comes first."),
+                           ("para", "Second paragraph comes next.")]], columns=1,
+                   header="")
+    doc = read_document(write_pdf(tmp_path / "one.pdf", spec))
+    assert [b.text for b in doc.pages[0].blocks] == ["First paragraph comes first.", "Second paragraph comes next."]
+    assert doc.pages[0].label == "1"
+
+
+# --- bad PDFs -----------------------------------------------------------------------------------------
+
+
+def _refused(path: Path) -> str:
+    with pytest.raises(EvidenceError) as info:
+        read_document(path)
+    message = str(info.value)
+    assert path.name in message and "Fix:" in message and "\n" not in message
+    return message
+
+
+def test_encrypted_pdf_is_refused_with_how_to_decrypt(tmp_path: Path):
+    spec = PdfSpec(pages=[[("para", "Secret text.")]], user_password="s3cret")
+    message = _refused(write_pdf(tmp_path / "locked.pdf", spec))
+    assert "encrypted" in message and "qpdf --decrypt" in message
+
+
+def test_scanned_pdf_without_text_needs_ocr(tmp_path: Path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(path))
+    c.rect(50, 50, 400, 600, fill=1)  # an image-like page with no text layer
+    c.showPage()
+    c.save()
+    message = _refused(path)
+    assert "no text layer" in message and "ocrmypdf" in message
+
+
+def test_truncated_pdf_is_refused(tmp_path: Path):
+    good = two_column(tmp_path).read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(good[: len(good) // 2])
+    assert "truncated" in _refused(path)
+
+
+def test_corrupt_pdf_is_refused(tmp_path: Path):
+    path = tmp_path / "junk.pdf"
+    path.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40 + b"\n%%EOF\n")
+    assert "cannot be read as a PDF" in _refused(path)
+
+
+def test_a_file_that_is_not_a_pdf_is_refused(tmp_path: Path):
+    path = tmp_path / "renamed.pdf"
+    path.write_text("<html>not a pdf</html>")
+    assert "is not a PDF" in _refused(path)
+
+
+def test_pages_without_text_are_noted(tmp_path: Path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "mixed.pdf"
+    c = canvas.Canvas(str(path))
+    c.drawString(72, 700, "A page with real text on it.")
+    c.showPage()
+    c.rect(50, 50, 400, 600, fill=1)
+    c.showPage()
+    c.save()
+    doc = read_document(path)
+    assert doc.pages[0].blocks[0].text == "A page with real text on it."
+    assert doc.notes and "p. 2" in doc.notes[0] and "ocrmypdf" in doc.notes[0]
