@@ -88,7 +88,8 @@ def test_located_sentences_carry_page_section_role_line_and_neighbours():
     title = by_text["Northvale integrated care: an evaluation"]
     assert (title.page, title.section, title.role, title.line) == ("", "", "front", 10)
     result = by_text["Results: admissions fell by 12.5%."]
-    assert (result.page, result.section, result.role, result.locator) == ("1", "Abstract", "abstract", "p. 1, Abstract")
+    assert (result.page, result.section, result.role, result.locator) == ("1", "Abstract", "results", "p. 1, Abstract")
+    assert by_text["Staff valued the teams."].role == "results"  # after a run-in 'Results:' label
     assert result.line == 16 and result.after == "Staff valued the teams." and result.before == title.text
     # a paragraph cut by a page break is joined, and each sentence keeps the page it starts on
     moved = by_text["Approx. 40 staff moved to the new teams, e.g. nurses and social workers."]
@@ -124,3 +125,12 @@ def test_locator_and_block_kind():
     assert block_kind("Table 3: Admissions by year") == "caption"
     assert block_kind("Fig. 1. Teams") == "caption"
     assert block_kind("Tables were compared across sites.") == "text"
+
+
+def test_run_in_labels_set_the_role_until_the_section_changes():
+    body = ("### Abstract\n\nAims: to see. Design: a study. Findings: it fell. It rose too.\n\nConclusions: good.\n\n"
+            "### Discussion\n\nIt was good. Note: this is not a section.\n\n### References\n\nResults: a title. Journal.\n")
+    assert [(s.role, s.text) for s in located_sentences(body)] == [
+        ("background", "Aims: to see."), ("methods", "Design: a study."), ("results", "Findings: it fell."),
+        ("results", "It rose too."), ("conclusions", "Conclusions: good."), ("discussion", "It was good."),
+        ("discussion", "Note: this is not a section."), ("references", "Results: a title."), ("references", "Journal.")]

@@ -21,9 +21,10 @@ before any recognised one (a heading after a recognised one is read as its subse
 DEFAULT_SECTION_WORDS: dict[str, tuple[str, ...]] = {
     "abstract": ("abstract", "summary", "executive summary", "synopsis"),
     "key_messages": ("key messages", "key points", "key findings", "highlights", "what this study adds"),
-    "background": ("background", "introduction", "context", "rationale", "literature review", "policy context"),
+    "background": ("background", "introduction", "context", "rationale", "literature review", "policy context",
+                   "aim", "aims", "objective", "objectives", "purpose"),
     "methods": ("methods", "method", "methodology", "approach", "study design", "evaluation design",
-                "data and methods", "data collection", "analysis", "setting"),
+                "data and methods", "data collection", "analysis", "setting", "design", "participants"),
     "results": ("results", "findings", "outcomes", "evaluation findings"),
     "discussion": ("discussion", "interpretation", "implications", "limitations", "strengths and limitations",
                    "lessons"),
@@ -46,6 +47,10 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;][\"'’”)\]]*$")
 _CAPTION = re.compile(r"^(?:fig(?:ure)?\.?|table|tab\.|box|exhibit|chart)\s*[0-9ivxlc]+[a-z]?\s*[.:|\-–—]", re.I)
 _TABLE_ROW = re.compile(r"\s\|\s|^\|")
+_RUN_IN = re.compile(r"^([A-Z][A-Za-z ]{2,30}?)\s*:\s")
+"""A run-in label that opens a sentence ('Results: ...' in a structured abstract); a section name there sets the
+role of that sentence and the ones after it in the same section."""
+_FIXED = frozenset({"references", "acknowledgements"})
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,8 @@ def _join_lines(lines: list[tuple[str, str, int]]) -> tuple[str, list[tuple[int,
 def located_sentences(body: str, first_line: int = 1,
                       words: "Mapping[str, Sequence[str]] | None" = None) -> list[Sentence]:
     """Every sentence of a full-text body in reading order, each with its page, section, role and neighbours."""
-    raw: list[tuple[str, str, int, _Para, int, str]] = []
+    raw: list[tuple[str, str, int, _Para, int, str, str]] = []
+    run_in: "tuple[str, str] | None" = None  # (section, role) named by a run-in label such as 'Results:'
     for number, para in enumerate(paragraphs(body, first_line, words)):
         text, starts = _join_lines(para.lines)
         kind = block_kind(text)
@@ -230,10 +236,15 @@ def located_sentences(body: str, first_line: int = 1,
             at = offsets[found] if found >= 0 else (starts[0][0] if starts else 0)
             pos = found + len(piece) if found >= 0 else pos
             page, line_no = next(((p, n) for off, p, n in reversed(starts) if off <= at), (starts[0][1], starts[0][2]))
-            raw.append((piece, page, line_no, para, number, kind))
-    return [Sentence(text, page, para.section, para.role, number, line_no, kind,
+            label = _RUN_IN.match(piece) if kind == "text" else None
+            named = section_role(label.group(1), words) if label else None
+            if named:
+                run_in = (para.section, named)
+            role = run_in[1] if run_in and run_in[0] == para.section and para.role not in _FIXED else para.role
+            raw.append((piece, page, line_no, para, number, kind, role))
+    return [Sentence(text, page, para.section, role, number, line_no, kind,
                      raw[i - 1][0] if i > 0 else "", raw[i + 1][0] if i + 1 < len(raw) else "")
-            for i, (text, page, line_no, para, number, kind) in enumerate(raw)]
+            for i, (text, page, line_no, para, number, kind, role) in enumerate(raw)]
 
 
 def _squeezed_offsets(text: str) -> list[int]:
