@@ -92,6 +92,107 @@ def test_report_files_are_one_page_of_the_blocks_plus_markdown_and_xlsx(tmp_path
     assert load_workbook(written["xlsx"]).sheetnames == ["t1"]
 
 
+# ---------------------------------------------------------------- the framework matrix a reviewer reads
+
+def matrix_report(tmp_path: Path, framework, summaries=None, shown: int = 1) -> tuple[Report, pd.DataFrame]:
+    """A report with the statement matrix of the small coded findings (one finding decided by a person)."""
+    from workbook.synthesis.matrix import cell_statements
+
+    coded = small_coded()
+    coded.loc[1, "decided_by"] = "coder_a"
+    coded.loc[1, "review_date"] = "2026-01-02"
+    coded.loc[5, "statement"] = EVIL + " and a long tail " * 10
+    statements = cell_statements(coded, framework, ["alpha", "beta"], limit=60)
+    doc = Report("m", tmp_path, set(coded["finding_id"]))
+    doc.header()
+    doc.statement_matrix(statements, {"alpha": "Alpha <A>", "beta": "Beta"},
+                         {d.id: d.label for d in framework.dimensions}, {"src_a": "Author 2011", "src_c": "Other 2020"},
+                         "matrix_statements", "The matrix.", summaries, shown=shown)
+    doc.appendix(coded, {"src_a": FakeSource("src_a", "Author 2011")}, {"alpha": "Alpha", "beta": "Beta"})
+    return doc, statements
+
+
+def _cell(html: str, case: str, dim: str) -> str:
+    return re.search(rf'<td id="cell-{case}--{dim}" class="wb-cell">(.*?)</td>', html, re.S).group(1)
+
+
+def test_matrix_cells_show_statements_with_polarity_link_and_who_decided(tmp_path, framework):
+    doc, statements = matrix_report(tmp_path, framework)
+    html = doc.blocks[1].html
+    assert html.count('class="wb-cell"') == 2 * len(framework.dimension_ids)  # every cell, empty ones too
+    assert re.findall(r'<th scope="row">([^<]+)</th>', html) == [d.label for d in framework.dimensions]
+    assert "Alpha &lt;A&gt;" in html and "<A>" not in html
+    time = _cell(html, "alpha", "time")
+    assert "2 findings (1 \u2212, 1 \u25cb)" in time
+    first = re.search(r"<li>(.*?)</li>", time).group(1)  # barriers before neutral findings
+    assert 'title="barrier">\u2212</abbr>Staff turnover hindered the team.' in first
+    assert 'href="#finding-src_a-0000000b"' in first and ">Author 2011, p. 1</a>" in first
+    assert '<span class="wb-who">coder_a</span>' in first
+    assert '<span class="wb-who">automatic</span>' in time
+    assert "no findings" in _cell(html, "beta", "vision") and "<li>" not in _cell(html, "beta", "vision")
+    # statements come from evidence: escaped, shortened in the cell, in full when expanded
+    teams = _cell(html, "beta", "integrated_teams")
+    assert "<script>" not in html and "&lt;script&gt;alert" in teams
+    visible, expanded = teams.split('<details class="wb-more">')
+    assert "\u2026" in visible and "and a long tail  and a long tail" not in visible
+    assert "<summary>the statement in full</summary>" in expanded and "a long tail and a long tail" in expanded
+
+
+def test_long_cells_expand_and_short_ones_do_not(tmp_path, framework):
+    doc, _ = matrix_report(tmp_path, framework, shown=1)
+    html = doc.blocks[1].html
+    time = _cell(html, "alpha", "time")
+    visible, expanded = time.split('<details class="wb-more">')
+    assert visible.count("<li>") == 1 and expanded.count("<li>") == 2
+    assert "<summary>all 2 statements in full</summary>" in expanded
+    assert "<details" not in _cell(html, "alpha", "vision")  # one short statement: nothing to expand
+    doc, _ = matrix_report(tmp_path, framework, shown=3)
+    assert "<details" not in _cell(doc.blocks[1].html, "alpha", "time")
+
+
+def test_reviewer_summary_comes_first_in_its_cell(tmp_path, framework):
+    from workbook.synthesis.matrix import CellSummaries
+
+    summaries = CellSummaries({("alpha", "time"): "Turnover hurt <b>continuity</b> (src_a-0000000b).",
+                               ("beta", "vision"): "Nothing on vision."}, reviewer="AB")
+    doc, _ = matrix_report(tmp_path, framework, summaries)
+    html = doc.blocks[1].html
+    time = _cell(html, "alpha", "time")
+    assert time.startswith("<div class=\"wb-cell-summary\"><b>Reviewer's summary (AB):</b> Turnover hurt "
+                           "&lt;b&gt;continuity&lt;/b&gt; (")
+    assert time.index("wb-cell-summary") < time.index("wb-cell-count") < time.index("<li>")
+    assert 'href="#finding-src_a-0000000b">src_a-0000000b</a>' in time  # ids in a summary link too
+    assert _cell(html, "beta", "vision").startswith('<div class="wb-cell-summary">')
+    assert "wb-cell-summary" not in _cell(html, "beta", "culture")
+    md = doc.blocks[1].markdown
+    assert "**Reviewer's summary (AB):** Turnover hurt &lt;b&gt;continuity&lt;/b&gt;" in md
+
+
+def test_appendix_says_who_decided_and_links_back_to_each_cell(tmp_path, framework):
+    doc, _ = matrix_report(tmp_path, framework)
+    html = "".join(b.html for b in doc.blocks)
+    entry = re.search(r'<tr id="finding-src_a-0000000b".*?</tr>', html).group(0)
+    assert "<td>coder_a, 2026-01-02</td>" in entry
+    backs = re.findall(r'<a class="wb-back" href="#([^"]+)">([^<]+)</a>', entry)
+    assert backs == [("cell-alpha--integrated_teams", "\u21a9 Alpha &lt;A&gt; \u00b7 Integrated teams and other "
+                      "ways of working"), ("cell-alpha--time", "\u21a9 Alpha &lt;A&gt; \u00b7 Time")]
+    assert all(f'id="{a}"' in html for a, _ in backs)
+    uncoded = re.search(r'<tr id="finding-src_c-00000010".*?</tr>', html).group(0)
+    assert "<td>automatic</td>" in uncoded and "wb-back" not in uncoded
+    links = set(re.findall(r'href="#(finding-[^"]+)"', html))
+    assert links <= set(re.findall(r'id="(finding-[^"]+)"', html))
+    md = doc.markdown()
+    assert "[\u21a9 Alpha &lt;A&gt; \u00b7 Time](#cell-alpha--time)" in md and '<a id="cell-alpha--time"></a>' in md
+    assert "([Author 2011, p. 1](#finding-src_a-0000000b); coder_a)" in md
+
+
+def test_statement_matrix_keeps_one_row_per_statement_for_csv_and_xlsx(tmp_path, framework):
+    doc, statements = matrix_report(tmp_path, framework)
+    assert list(doc.tables) == ["matrix_statements"]
+    kept = pd.read_csv(tmp_path / "tables" / "matrix_statements.csv", keep_default_na=False)
+    assert len(kept) == len(statements) == 9 and kept["finding_id"].tolist() == statements["finding_id"].tolist()
+
+
 # ---------------------------------------------------------------- the built report (shipped evidence)
 
 @pytest.fixture(scope="session")
@@ -167,3 +268,34 @@ def test_a_block_shows_as_html_and_its_plain_text_stand_in_is_short(tmp_path):
     block = doc.section("Third <part>", "Some text " * 500)
     assert repr(block) == f"<report block: Third <part>; {len(block.html):,} characters of HTML>"
     assert len(repr(doc.blocks[-1])) < 100 and block._repr_html_().startswith('<div class="wb-report">')
+
+
+def test_built_report_says_how_many_findings_people_checked_and_who_decided(built, shipped_coded):
+    from workbook.synthesis.matrix import decided_by_person
+
+    html = (built / "synthesis.html").read_text(encoding="utf-8")
+    people = sum(decided_by_person(r) for r in shipped_coded.to_dict("records"))
+    assert 0 < people < len(shipped_coded)
+    section = re.search(r'<h2 id="sec-how-to-read-this-report".*?<h2 ', html, re.S).group(0)
+    assert f"{people} of {len(shipped_coded)} findings were checked by people" in section
+    entries = re.findall(r'<tr id="finding-[^"]+" class="wb-finding">(.*?)</tr>', html, re.S)
+    decided = [re.findall(r"<td[^>]*>(.*?)</td>", e, re.S)[6] for e in entries]
+    assert len(entries) == len(shipped_coded) and sum(d != "automatic" for d in decided) == people
+
+
+def test_built_matrix_cells_hold_every_statement(built, shipped_coded):
+    from workbook.synthesis.matrix import split_ids
+
+    html = (built / "synthesis.html").read_text(encoding="utf-8")
+    matrix = re.search(r'<table class="dataframe wb-table wb-matrix".*?</table>', html, re.S).group(0)
+    pairs = sum(len(split_ids(d)) for d in shipped_coded["dimensions"])
+    full = re.findall(r'<li><abbr class="wb-pol[^>]*>[^<]*</abbr>(.*?) \(<a class="finding-link" href="#finding-([^"]+)"',
+                      matrix)
+    shown_once = {(text, fid) for text, fid in full}
+    assert len(matrix.split("<td id=\"cell-")) - 1 == 3 * 7
+    assert {fid for _, fid in full} == set(shipped_coded.loc[shipped_coded["dimensions"] != "", "finding_id"])
+    assert pairs == len(pd.read_csv(built / "tables" / "matrix_statements.csv"))
+    assert len(shown_once) >= len(set(shipped_coded["finding_id"])) - len(shipped_coded[shipped_coded["dimensions"] == ""])
+    sheet = load_workbook(built / "synthesis.xlsx")["matrix_statements"]
+    assert sheet.max_row - 1 == pairs and [c.value for c in sheet[1]][:5] == ["case", "dimension", "dimension_label",
+                                                                              "polarity", "statement"]

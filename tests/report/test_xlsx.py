@@ -39,3 +39,27 @@ def test_sheet_names_are_valid_and_unique():
     assert all(len(n) <= 31 for n in names)
     assert len({n.lower() for n in names}) == 4
     assert names[2] == "a_b_c" and names[3] == "A_B_C_2"
+
+
+def test_statements_per_cell_sheet_one_row_per_statement(tmp_path, framework):
+    from _synthesis_data import coded as small_coded
+    from workbook.report.document import Report
+    from workbook.report.writer import write_report
+    from workbook.synthesis.matrix import STATEMENT_COLUMNS, cell_statements
+
+    coded = small_coded()
+    coded.loc[0, "statement"] = "=HYPERLINK(\"http://x\", \"click\") was proposed by leaders."
+    coded.loc[0, "decided_by"] = "coder_a"
+    doc = Report("m", tmp_path, set(coded["finding_id"]))
+    doc.statement_matrix(cell_statements(coded, framework, ["alpha", "beta"]), {"alpha": "Alpha", "beta": "Beta"},
+                         {d.id: d.label for d in framework.dimensions}, {}, "matrix_statements", "c")
+    sheet = load_workbook(write_report(doc, tmp_path / "out")["xlsx"])["matrix_statements"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == list(STATEMENT_COLUMNS)
+    assert len(rows) - 1 == 9  # (finding, dimension) pairs: a finding in two cells is in two rows
+    first = dict(zip(rows[0], rows[1]))
+    assert (first["case"], first["dimension"], first["polarity"], first["decided_by"]) == \
+        ("alpha", "vision", "facilitator", "coder_a")
+    assert first["statement"] == coded.loc[0, "statement"] and sheet["E2"].data_type == "s"  # text, never a formula
+    assert [r[6] for r in rows[1:]].count("src_a-0000000a") == 2
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold

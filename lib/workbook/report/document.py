@@ -269,7 +269,8 @@ class Report:
             who = f" ({reviewer})" if reviewer else ""
             html_parts.append(f'<div class="wb-cell-summary"><b>Reviewer\'s summary{esc(who)}:</b> '
                               f"{self.link_html(esc(summary))}</div>")
-            md_parts.append(f"**Reviewer's summary{md_cell(who)}:** {self.link_markdown(md_cell(summary))}")
+            md_parts.append(f"**Reviewer's summary{' (' + md_cell(reviewer) + ')' if reviewer else ''}:** "
+                            f"{self.link_markdown(md_cell(summary))}")
         records = cell.to_dict("records")
         if not records:
             html_parts.append('<span class="wb-empty">no findings</span>')
