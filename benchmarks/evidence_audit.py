@@ -9,7 +9,8 @@ Two checks, each usable on its own (tests/test_provenance.py imports them):
   also appears in the fact packs or seed documents the evidence was written from.
   Words are compared normalised: lower case, punctuation stripped, thousands separators dropped.
   Titles, venues and names in front matter are not checked (they are the source's own words), nor are
-  web addresses, nor double-quoted titles and names inside maintainers' comments.
+  web addresses, double-quoted titles and names inside maintainers' comments, or the body of a
+  ``kind: fulltext`` source (a document's own text, imported by ``workbook add-source``).
 - **paths**: no file in ``evidence/`` names a location outside the project (an absolute path, a
   ``file:`` URL, a home directory, a ``..`` step out of the folder). Provenance names publications and
   locators only.
@@ -136,6 +137,8 @@ def prose(text: Text) -> str:
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+FULLTEXT = "fulltext"
+"""The kind of a source whose body is a document's own text (``workbook add-source``), not a paraphrase."""
 FRONT_MATTER_PROSE: tuple[str, ...] = ("read", "date")
 """Front-matter fields written in the project's words (title, venue, authors, publisher are names)."""
 
@@ -159,6 +162,7 @@ def source_texts(path: Path, evidence: Path) -> Iterator[Text]:
     rel = _rel(path, evidence)
     front = _FRONT.match(raw)
     body_start = 0
+    meta: object = {}
     if front:
         body_start = front.end()
         try:
@@ -173,6 +177,8 @@ def source_texts(path: Path, evidence: Path) -> Iterator[Text]:
                     yield Text(f"{rel}:{line} ({key})", meta[key])
     for m in _COMMENT.finditer(raw):
         yield Text(f"{rel}:{_line_at(raw, m.start())} (comment)", m.group(1), quotes_exempt=True)
+    if isinstance(meta, dict) and meta.get("kind") == FULLTEXT:
+        return  # the body is the document's own text, by design
     body = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), raw[body_start:])
     first = _line_at(raw, body_start)
     for i, line in enumerate(body.splitlines()):
@@ -227,7 +233,7 @@ def own_texts(evidence: Path) -> list[Text]:
     if findings.exists():
         texts += _yaml_strings(findings, evidence, ("statement", "explanation"))
     for folder in ("checklist", "reviews"):
-        for path in sorted((evidence / folder).glob("*.csv")):
+        for path in sorted((evidence / folder).rglob("*.csv")):
             texts += _csv_column(path, evidence, ("note",))
     if (evidence / "outcomes.csv").exists():
         texts += _csv_column(evidence / "outcomes.csv", evidence, ("measure", "note"))

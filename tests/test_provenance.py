@@ -222,6 +222,17 @@ def test_a_copied_run_is_caught_in_bullets_statements_and_notes(shared: Path, ev
     assert len(found) == 1 and found[0].run == run and f"({where}" in found[0].where, found
 
 
+@pytest.mark.parametrize("kind, flagged", [("summary", True), ("fulltext", False)])
+def test_only_a_fulltext_source_may_carry_its_documents_own_words(shared: Path, tmp_path: Path, kind: str,
+                                                                   flagged: bool):
+    run = _copied_run(shared)
+    folder = tmp_path / "evidence" / "sources" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "demo_2020.md").write_text(f"---\nid: demo_2020\nkind: {kind}\n---\n\n## p. 1\n\n- {run}\n",
+                                         encoding="utf-8")
+    assert bool(audit.copied_text(tmp_path / "evidence", shared)) is flagged
+
+
 def test_the_script_exits_1_on_copied_text_and_0_when_clean(shared: Path, evidence_tree: Path, capsys):
     assert audit.main(["--evidence", str(EVIDENCE), "--shared", str(shared)]) == 0
     path = evidence_tree / "checklist" / "torbay.csv"
