@@ -365,11 +365,15 @@ def score(doc: Labelled, body: str, truth_pages: "dict[int, str] | None", tally:
             tally.fp += 1
             misses.append(f"  false finding [{row['finding_score']}: {row['reason']}]: {sentence}")
     junk = [normalise(j) for j in doc.junk() if normalise(j)]
+    title_words = set(" ".join(normalise(doc.meta[k]) for k in ("title", "authors", "venue", "note")).split())
     for r, is_finding in rows:
         tally.rows += 1
         text = normalise(r["statement"])
         exact_junk = text in junk
-        inside = any(j in text for j in junk if len(j) >= 12) and not exact_junk
+        set_aside = str(r["reason"]).endswith("never a finding")  # front matter, references, captions, tables
+        title_lines = set(text.split()) <= title_words  # the title block read as a paragraph: front matter
+        inside = (any(j in text for j in junk if len(j) >= 12) and not exact_junk and not set_aside
+                  and not (title_lines and not is_finding))
         if inside or (exact_junk and is_finding) or (is_finding and id(r) not in matched):
             tally.junk += inside or exact_junk
             tally.fp += is_finding and id(r) not in matched
