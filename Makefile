@@ -13,7 +13,7 @@ help:
 	@echo "make report   regenerate reports/ (synthesis.html, tables/, figures/)"
 	@echo "make test     run every test, notebooks included"
 	@echo "make lab      JupyterLab on notebooks/ with the project's kernel"
-	@echo "make bench    run the benchmarks (coding accuracy, regeneration, coding at scale)"
+	@echo "make bench    run the benchmarks (coding accuracy, regeneration, coding at scale, extraction accuracy)"
 	@echo "make handout  the coding exercise without answers -> reports/handout/"
 	@echo "make clean    remove generated output"
 
@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/coding_accuracy.py
 	$(BIN)/python benchmarks/regenerate.py
 	$(BIN)/python benchmarks/coding_scale.py
+	$(BIN)/python benchmarks/extraction_accuracy.py
 
 handout: $(STAMP)
 	$(BIN)/python -m workbook.ui.teaching handout notebooks/teaching/02_coding_exercise.py reports/handout/02_coding_exercise.ipynb
