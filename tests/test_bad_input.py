@@ -450,3 +450,18 @@ def test_a_hand_edited_bad_row_is_reported_by_line_while_the_others_load(evidenc
     assert code == 1 and len(problems) == 2
     assert "torbay.csv:3 [x-1]: unknown polarity 'excellent'" in problems[0]
     assert "torbay.csv:4: has 8 fields, the header has 6. Fix: quote any text containing commas" in problems[1]
+
+
+# ------------------------------------------------------------------ reviewers' cell summaries of the matrix
+
+def test_cell_summaries_with_unknown_case_or_dimension_are_located_by_validate(evidence_copy: Path, capsys):
+    path = evidence_copy / "synthesis" / "cell_summaries.yaml"
+    path.write_text("cell_summaries:\n  torbay:\n    leadership: Leaders mattered.\n    leadrship: Typo.\n"
+                    "  tor_bay:\n    vision: Typo.\n", encoding="utf-8")
+    code, problems = validate(capsys)
+    assert code == 1 and len(problems) == 2, problems
+    assert "cell_summaries.yaml:4 [torbay/leadrship]: unknown dimension id 'leadrship'" in problems[0]
+    assert "Fix: use one of: vision, leadership," in problems[0]
+    assert "cell_summaries.yaml:5 [tor_bay]: unknown case id 'tor_bay'" in problems[1]
+    path.write_text("cell_summaries:\n  torbay:\n    leadership: Leaders mattered.\n", encoding="utf-8")
+    assert validate(capsys) == (0, [])

@@ -11,6 +11,7 @@ from workbook.evidence.sources import load_source, source_path
 from workbook.extract.findings import finding_id, load_case_sources
 from workbook.synthesis.checklist import decisions_path, load_decisions
 from workbook.synthesis.confidence import review_finding_problems, review_findings_path
+from workbook.synthesis.matrix import cell_summaries_path, cell_summary_problems
 
 
 def case_finding_ids(cases: dict, evidence: Path) -> dict[str, set[str]]:
@@ -99,5 +100,16 @@ def check_originals(evidence: Path, framework: "Framework | None", cases: dict) 
     return found
 
 
-OPTIONAL_CHECKS = (check_outcomes, check_review_findings, check_checklist_decisions, check_originals)
+def check_cell_summaries(evidence: Path, framework: "Framework | None", cases: dict) -> list[Problem]:
+    """evidence/synthesis/cell_summaries.yaml: schema, known case and dimension ids, finding ids that exist."""
+    path = cell_summaries_path(evidence)
+    if not path.exists():
+        return []
+    ids_by_case = case_finding_ids(cases, evidence)
+    known = set().union(*ids_by_case.values()) if len(ids_by_case) == len(cases) and cases else None
+    return cell_summary_problems(path, list(cases), framework.dimension_ids if framework else None, known)
+
+
+OPTIONAL_CHECKS = (check_outcomes, check_review_findings, check_checklist_decisions, check_originals,
+                   check_cell_summaries)
 """The checks validate_evidence runs after the required files: fn(evidence, framework, cases) -> problems."""
