@@ -82,3 +82,15 @@ def test_pipeline_kernels_act_on_the_callers_project(tmp_path: Path, monkeypatch
     assert env["WORKBOOK_ROOT"] == str(root.resolve())
     assert env["WORKBOOK_EVIDENCE"] == str(root.resolve() / "evidence")
     assert env["WORKBOOK_REPORTS"] == str(tmp_path / "build")
+
+
+def test_every_environment_variable_the_workbook_reads_is_documented():
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    used = set()
+    for path in (root / "lib" / "workbook").rglob("*.py"):
+        used |= set(re.findall(r"environ(?:\.get)?\s*[\(\[]\s*[\"'](WORKBOOK_[A-Z_]+)", path.read_text(encoding="utf-8")))
+    assert {"WORKBOOK_ROOT", "WORKBOOK_EVIDENCE", "WORKBOOK_REPORTS", "WORKBOOK_CACHE"} <= used
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert sorted(v for v in used if f"`{v}`" not in readme) == []
