@@ -16,20 +16,28 @@
 # %% [markdown]
 # # Review a case's findings
 #
-# Step through a case's findings one at a time: read the statement, its source and locator, and
-# the automatic codes with their reasons; tick the dimensions it speaks to, choose a polarity, add
-# a note if useful, and **Save**. Each decision is appended to `evidence/reviews/<case>.csv`
-# (atomically, through `workbook.coding.reviews.record_decision`) and wins over the automatic codes in the
-# next `make report`.
+# Step through a case's findings one at a time: read the statement, its source and locator, tick
+# the dimensions it speaks to, choose a polarity, add a note if useful, and **Save and next**.
 #
-# * **Run All**, type your name or initials in *Reviewer*, then work through the queue.
-# * The ticks start from the finding's current codes (your earlier decision, or the coder's).
-# * Filters: *Unreviewed only*, a *Dimension*, a *Polarity*, *Disagreements only* (reviewed
-#   findings whose decision differs from the automatic codes). Dimension and polarity filters test
-#   the current codes.
-# * The foot of the app shows progress (reviewed *n* of *N*) and the live agreement between the
-#   review decisions (the latest per finding, whoever made it) and the automatic coder: percent
-#   agreement and Cohen's kappa over the reviewed findings (the table below adds 95% intervals).
+# * **Run All**, then type your name or initials in *Reviewer* (remembered on this computer for
+#   next time, outside the project). Your decisions go to your own file,
+#   `evidence/reviews/<case>/<your_name>.csv`, so reviewers on separate copies of the project
+#   merge their work with git without conflicts.
+# * **Blind first pass** (on by default): until you have saved your own decision on a finding, the
+#   form starts empty and the automatic codes, their reasons and other reviewers' decisions stay
+#   hidden. Once you save, the status line shows them for comparison, and going back to the finding
+#   shows every reviewer's decision.
+# * **Keys**: click in the *Keys* box, then press 1-7 to tick a dimension, b / f / n for barrier,
+#   facilitator or neutral, s to save and move on, j / k for next / previous.
+# * **Order**: source order, or least certain first when the coder gives a confidence.
+#   Filters: *Unreviewed only* (by you), *Sample only* (the double-coding sample drawn with
+#   `workbook sample`), a *Dimension*, a *Polarity*, *Disagreements only*.
+# * **Adjudicate** (mode at the top): the findings on which reviewers disagree, their decisions
+#   side by side; the adjudicator ticks the agreed codes and saves a consensus (with everyone who
+#   took part) to `evidence/reviews/<case>/consensus.csv`. The synthesis uses a consensus first,
+#   then the latest decision, then the automatic codes.
+# * A review row that cannot be read (a typo in a file edited by hand) is shown in red above the
+#   finding with its file and line; `workbook report` refuses to publish until it is corrected.
 #
 # Coded findings come from `reports/coded/<case>.csv` when it exists, otherwise the case is
 # extracted and coded on the fly (nothing is written to `reports/`). Without a widget front end
@@ -59,6 +67,7 @@ display(app.widget)
 session = app.session
 print(f"{session.case_id}: {session.progress().text}")
 agreement = session.agreement()
+print(f"{len(session.disputed)} finding(s) await adjudication.")
 print(f"exact agreement with the automatic coder over {agreement.reviewed} reviewed finding(s): "
       f"{agreement.exact:.0%}" if agreement.reviewed else "nothing reviewed yet")
 agreement.table(settings.framework).round(2)

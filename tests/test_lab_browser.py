@@ -115,6 +115,7 @@ def lab(tmp_path: Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values), encoding="utf-8")
     env = {**os.environ, "WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports),
+           "WORKBOOK_CONFIG": str(tmp_path / "workbook-config"),
            "JUPYTERLAB_SETTINGS_DIR": str(dirs["lab-settings"]),
            "JUPYTERLAB_WORKSPACES_DIR": str(dirs["lab-workspaces"]),
            "JUPYTER_CONFIG_DIR": str(dirs["config"]), "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
@@ -169,7 +170,7 @@ def test_review_notebook_records_a_decision_from_the_browser(lab):
     started = time.monotonic()
     before = {p: p.read_bytes() for p in (NOTEBOOKS / "review.ipynb", NOTEBOOKS / "review.py")}
     first = read_csv(coded_path(lab["reports"], CASE))["finding_id"].iloc[0]
-    review_file = lab["evidence"] / "reviews" / f"{CASE}.csv"
+    review_file = lab["evidence"] / "reviews" / CASE / "browser_test.csv"  # the reviewer's own file
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
         page = None

@@ -1,4 +1,5 @@
-"""ReviewSession (navigation, filters, progress, agreement, saving) and the review widgets, without a browser."""
+"""ReviewSession (blind first pass, navigation, filters, progress, agreement, saving, adjudication) and the review
+widgets, driven from Python without a browser."""
 from __future__ import annotations
 
 import csv
@@ -9,8 +10,9 @@ import pandas as pd
 import pytest
 
 from workbook.core.errors import ReviewError
-from workbook.ui.review import ReviewApp, ReviewSession, coded_findings
-from workbook.coding.reviews import load_reviews
+from workbook.ui.review import (ADJUDICATE, LEAST_CERTAIN, REVIEW, ReviewApp, ReviewSession, coded_findings,
+                                remembered_reviewer)
+from workbook.coding.reviews import consensus_path, load_reviews, record_decision, reviewer_path
 from workbook.pipeline.stages import CODED_COLUMNS, coded_path, resolve
 from workbook.core.tables import write_csv
 
@@ -23,13 +25,24 @@ AUTO = [  # finding id, auto dimensions, auto polarity
 ]
 
 
-def coded_table() -> pd.DataFrame:
-    """A hand-made coded table in the shape of reports/coded/<case>.csv."""
+def coded_table(confidence: "list[float] | None" = None) -> pd.DataFrame:
+    """A hand-made coded table in the shape of reports/coded/<case>.csv (with a coder confidence if given)."""
     rows = [{"finding_id": fid, "case": "torbay", "source": "src", "locator": f"p. {i}",
              "statement": f"Statement {i}.", "dimensions": dims, "polarity": pol, "auto_dimensions": dims,
-             "auto_polarity": pol, "auto_reasons": f"reason {i}", "decided_by": "auto", "review_date": "",
-             "review_note": ""} for i, (fid, dims, pol) in enumerate(AUTO, 1)]
-    return pd.DataFrame(rows, columns=list(CODED_COLUMNS))
+             "auto_polarity": pol, "auto_reasons": f"reason {i}", "decision_source": "automatic", "decided_by": "auto",
+             "review_date": "", "review_note": ""} for i, (fid, dims, pol) in enumerate(AUTO, 1)]
+    table = pd.DataFrame(rows, columns=list(CODED_COLUMNS))
+    if confidence is not None:
+        table["confidence"] = [str(c) for c in confidence]
+    return table
+
+
+@pytest.fixture(autouse=True)
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private config directory, so the remembered reviewer name never touches the user's."""
+    target = tmp_path / "config"
+    monkeypatch.setenv("WORKBOOK_CONFIG", str(target))
+    return target
 
 
 @pytest.fixture
@@ -45,8 +58,8 @@ def session(evidence: Path, framework) -> ReviewSession:
     return ReviewSession("torbay", coded_table(), framework, evidence=evidence)
 
 
-def review_rows(evidence: Path) -> list[dict[str, str]]:
-    with open(evidence / "reviews" / "torbay.csv", newline="", encoding="utf-8") as fh:
+def review_rows(evidence: Path, reviewer: str = "AB") -> list[dict[str, str]]:
+    with open(reviewer_path("torbay", reviewer, evidence), newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -73,6 +86,16 @@ def test_dimension_and_polarity_filters_select_on_current_codes(session):
     assert session.set_filters(dimension="", polarity="barrier") == ["t-2", "t-3"]
 
 
+def test_save_moves_to_the_next_finding_and_says_what_was_saved(session, evidence):
+    saved = session.save(["vision"], "facilitator", "AB")
+    assert (saved.finding_id, saved.codes.dimensions, saved.codes.polarity) == ("t-1", ("vision",), "facilitator")
+    assert saved.path == evidence / "reviews" / "torbay" / "ab.csv"
+    assert session.current_id == "t-2"
+    session.go_to("t-5")
+    session.save([], "neutral", "AB")
+    assert session.current_id == "t-5"  # the last finding: nowhere further to go
+
+
 def test_unreviewed_filter_drops_saved_findings_and_moves_on(session):
     session.set_filters(unreviewed=True)
     session.go_to("t-2")
@@ -81,33 +104,90 @@ def test_unreviewed_filter_drops_saved_findings_and_moves_on(session):
     assert session.current_id == "t-3"  # the next unreviewed finding, not back to the start
 
 
-def test_disagreement_filter_keeps_reviewed_findings_that_differ_from_the_coder(session):
-    session.save(["vision"], "facilitator", "AB")  # t-1: same as auto
-    session.next()
-    session.save(["culture"], "barrier", "AB")  # t-2: drops time
+def test_unreviewed_means_not_yet_reviewed_by_this_reviewer(session, evidence, framework):
+    record_decision("torbay", "t-1", ["vision"], "barrier", "CD", framework, evidence=evidence)
+    session.reload()
+    session.reviewer = "AB"
+    assert session.set_filters(unreviewed=True)[0] == "t-1"  # CD's decision does not count as AB's
+    session.reviewer = ""
+    assert session.set_filters(unreviewed=True)[0] == "t-2"  # nobody named: reviewed by anyone
+
+
+def test_blind_first_pass_starts_empty_and_hides_codes_reasons_and_other_decisions(session, evidence, framework):
+    from workbook.ui.review import finding_html
+
+    record_decision("torbay", "t-1", ["culture"], "barrier", "CD", framework, note="CD's secret note",
+                    evidence=evidence)
+    session.reload()
+    session.reviewer = "AB"
+    assert session.hidden("t-1") and session.form("t-1").dimensions == () and session.form("t-1").polarity == ""
+    shown = finding_html(session)
+    assert "Statement 1." in shown and "Blind first pass" in shown
+    for secret in ("reason 1", "Automatic codes", "CD", "secret note", "Culture"):
+        assert secret not in shown
+    session.save(["time"], "neutral", "AB")
+    session.go_to("t-1")
+    shown = finding_html(session)
+    assert not session.hidden("t-1") and "reason 1" in shown and "CD&#x27;s secret note" in shown
+    assert sorted(d.reviewer for d in session.everyone("t-1")) == ["AB", "CD"]  # every decision kept and shown
+    assert session.form("t-1").dimensions == ("time",)  # the form now starts from this reviewer's decision
+    session.set_filters(blind=False)
+    assert session.form("t-2").dimensions == ("culture", "time")  # not blind: starts from the current codes
+
+
+def test_disagreements_go_to_adjudication_side_by_side_and_the_consensus_wins(session, evidence, framework):
+    from workbook.ui.review import finding_html
+
+    session.save(["culture", "time"], "barrier", "AB")           # t-1
+    session.save(["culture"], "barrier", "AB")                   # t-2
+    session.reviewer = "CD"
+    session.go_to("t-1")
+    session.save(["culture", "time"], "barrier", "CD")           # t-1: agrees with AB
+    session.save(["time"], "neutral", "CD")                      # t-2: disagrees
     assert session.set_filters(disagreement=True) == ["t-2"]
-    assert session.set_filters(disagreement=False, unreviewed=True) == ["t-3", "t-4", "t-5"]
+    assert session.set_filters(disagreement=False, mode=ADJUDICATE) == ["t-2"]
+    assert session.form("t-2").dimensions == () and session.form("t-2").polarity == ""
+    side = finding_html(session)
+    assert "Decisions side by side" in side and "AB" in side and "CD" in side and "awaits adjudication" in side
+    saved = session.save(["culture", "time"], "barrier", "EF", note="both apply")
+    assert saved.consensus and saved.path == consensus_path("torbay", evidence)
+    assert session.queue == []  # nothing left to adjudicate
+    agreed = load_reviews("torbay", framework, evidence).agreed().iloc[0]
+    assert (agreed["finding_id"], sorted(agreed["participants"].split(";")), agreed["reviewer"]) == (
+        "t-2", ["AB", "CD", "EF"], "EF")
+    session.set_filters(mode=REVIEW)
+    assert session.current("t-2").dimensions == ("culture", "time")
+    session.reviewer = "AB"  # EF has not coded t-2 blind yet, AB has: AB sees the consensus
+    session.go_to("t-2")
+    assert "Consensus" in finding_html(session)
 
 
-def test_invalid_filters_are_refused_with_the_choices(session):
+def test_invalid_filters_and_orders_are_refused_with_the_choices(session):
     with pytest.raises(ReviewError, match="unknown dimension filter 'visions'.*vision, leadership"):
         session.set_filters(dimension="visions")
     with pytest.raises(ReviewError, match="unknown polarity filter 'good'"):
         session.set_filters(polarity="good")
+    with pytest.raises(ReviewError, match="gives no confidence"):
+        session.set_filters(order=LEAST_CERTAIN)
+
+
+def test_the_queue_can_put_the_least_certain_findings_first(evidence, framework):
+    s = ReviewSession("torbay", coded_table([0.9, 0.2, "", 0.5, 0.1]), framework, evidence=evidence)
+    assert s.queue == ["t-1", "t-2", "t-3", "t-4", "t-5"]
+    assert s.set_filters(order=LEAST_CERTAIN) == ["t-5", "t-2", "t-4", "t-1", "t-3"]  # unknown last
 
 
 def test_progress_counts_reviewed_findings_and_the_queue_position(session):
     p = session.progress()
     assert (p.reviewed, p.total, p.position, p.queue) == (0, 5, 1, 5)
     session.save(["vision"], "facilitator", "AB")
-    session.next()
     session.save(["culture"], "barrier", "AB")
-    session.set_filters(dimension="vision")  # t-2 drops out: the next vision finding, t-5, is shown
+    session.set_filters(dimension="vision")  # t-3 is not vision: the next vision finding, t-5, is shown
     p = session.progress()
     assert (p.reviewed, p.total, p.position, p.queue) == (2, 5, 2, 2)
-    assert p.text == "reviewed 2 of 5 findings; showing 2 of 2 in the queue"
+    assert p.text == "AB reviewed 2 of 5 findings (2 reviewed by anyone); showing 2 of 2 in the queue"
     session.set_filters(polarity="barrier")
-    assert session.progress().text == "reviewed 2 of 5 findings; the queue is empty"
+    assert session.progress().text.endswith("the queue is empty")
 
 
 def test_agreement_with_the_coder_over_reviewed_findings(session):
@@ -132,38 +212,41 @@ def test_agreement_with_the_coder_over_reviewed_findings(session):
     assert a.mean_kappa == pytest.approx((1 + 1 + 0 + 0.5) / 4)
 
 
-def test_save_appends_the_decision_to_the_case_review_file(session, evidence, framework):
+def test_save_appends_the_decision_to_the_reviewers_own_file(session, evidence, framework):
     session.go_to("t-2")
-    path = session.save(["time", "culture"], "barrier", "  Ann  Smith ", note="turnover,  not culture",
-                        date="2026-01-02")
-    assert path == evidence / "reviews" / "torbay.csv"
-    assert review_rows(evidence) == [{"finding_id": "t-2", "dimensions": "culture;time", "polarity": "barrier",
-                                           "reviewer": "Ann Smith", "date": "2026-01-02",
-                                           "note": "turnover, not culture"}]
+    saved = session.save(["time", "culture"], "barrier", "  Ann  Smith ", note="turnover,  not culture",
+                         date="2026-01-02")
+    assert saved.path == evidence / "reviews" / "torbay" / "ann_smith.csv"
+    assert review_rows(evidence, "Ann Smith") == [{"finding_id": "t-2", "dimensions": "culture;time",
+                                                   "polarity": "barrier", "reviewer": "Ann Smith",
+                                                   "date": "2026-01-02", "note": "turnover, not culture"}]
     assert load_reviews("torbay", framework, evidence).problems == []
     assert session.decision("t-2").dimensions == ("culture", "time")
 
 
-def test_invalid_dimension_is_refused_with_a_clear_message_and_nothing_written(session, evidence):
+def test_what_cannot_be_saved_is_refused_saying_what_to_do_and_nothing_is_written(session, evidence):
     with pytest.raises(ReviewError) as info:
         session.save(["visionary"], "facilitator", "AB")
-    message = str(info.value)
-    assert "unknown dimension(s) 'visionary'" in message
-    assert "vision, leadership, culture, local_context, integrated_teams, time, outcomes" in message
-    assert not (evidence / "reviews" / "torbay.csv").exists()
-    assert session.decision("t-1") is None
-    with pytest.raises(ReviewError, match="reviewer is empty"):
+    assert "unknown dimension(s) 'visionary'" in str(info.value)
+    with pytest.raises(ReviewError, match="type your name or initials in Reviewer"):
         session.save(["vision"], "facilitator", "  ")
+    with pytest.raises(ReviewError, match="choose a polarity .click barrier, facilitator or neutral"):
+        session.save(["vision"], "", "AB")
+    with pytest.raises(ReviewError, match="type your own name"):
+        session.save(["vision"], "barrier", "consensus")
+    assert not (evidence / "reviews" / "torbay").exists()
+    assert session.decision("t-1") is None and session.current_id == "t-1"
 
 
-def test_session_loads_earlier_decisions_from_the_review_file(evidence, reports_tmp, framework):
+def test_session_loads_earlier_decisions_from_every_reviewer_file(evidence, reports_tmp, framework):
     write_csv(coded_table(), coded_path(reports_tmp, "torbay"))
     first = ReviewSession.load("torbay", resolve())
     first.save(["vision"], "neutral", "AB", date="2026-01-01")
+    first.go_to("t-1")
     first.save(["leadership"], "barrier", "CD", date="2026-01-03")  # same finding, later: wins
-    again = ReviewSession.load("torbay", resolve())
-    assert again.decision("t-1").dimensions == ("leadership",)
-    assert again.decision("t-1").reviewer == "CD"
+    again = ReviewSession.load("torbay", resolve(), "AB")
+    assert again.decision("t-1").dimensions == ("leadership",) and again.decision("t-1").reviewer == "CD"
+    assert again.mine("t-1").dimensions == ("vision",)
     assert again.progress().reviewed == 1
 
 
@@ -174,26 +257,80 @@ def test_coded_findings_are_coded_on_the_fly_when_reports_are_missing(evidence, 
     assert not coded_path(reports_tmp, "torbay").exists()  # nothing written
 
 
-def test_app_saves_what_the_widgets_show(evidence, reports_tmp):
+def test_app_blind_form_save_and_next_and_the_remembered_name(evidence, reports_tmp, config):
     write_csv(coded_table(), coded_path(reports_tmp, "torbay"))
     app = ReviewApp(resolve(), "torbay")
-    assert app.dims["vision"].value is True and app.polarity.value == "facilitator"  # pre-filled from auto
-    assert "Statement 1." in app.finding.value and "reason 1" in app.finding.value
-    app.dims["vision"].value = False
+    assert app.reviewer.value == ""
+    assert not any(box.value for box in app.dims.values()) and app.polarity.value is None  # blind: empty
+    assert "Statement 1." in app.finding.value and "reason 1" not in app.finding.value
+    assert "no polarity chosen" in app.chosen.value
     app.dims["time"].value = True
-    app.polarity.value = "barrier"
     app.save_button.click()
-    assert "Not saved" in app.status.value and "reviewer is empty" in app.status.value
+    assert "Not saved" in app.status.value and "type your name or initials in Reviewer" in app.status.value
     app.reviewer.value = "AB"
+    assert app.dims["time"].value is True  # typing a name never clears the ticks
+    app.save_button.click()
+    assert "choose a polarity" in app.status.value
+    app.polarity.value = "barrier"
+    assert "wb-chosen-barrier" in app.chosen.value  # the chosen polarity, clearly shown
     app.note.value = "about time"
     app.save_button.click()
-    assert "Saved t-1" in app.status.value
+    assert "Saved &ldquo;Statement 1.&rdquo;: Time" in app.status.value and "barrier" in app.status.value
+    assert "now showing finding 2 of 5" in app.status.value
+    assert "For comparison: automatic codes Vision" in app.status.value  # revealed once saved
     row = review_rows(evidence)[-1]
     assert (row["finding_id"], row["dimensions"], row["polarity"], row["note"]) == ("t-1", "time", "barrier",
                                                                                        "about time")
-    assert "reviewed 1 of 5" in app.progress.value
-    app.disagreement.value = True
-    assert app.session.queue == ["t-1"]
-    app.disagreement.value = False
+    assert app.session.current_id == "t-2" and not any(box.value for box in app.dims.values())
+    assert "AB reviewed 1 of 5" in app.progress.value
+    assert remembered_reviewer() == "AB" and (config / "review.json").exists()
+    assert ReviewApp(resolve(), "torbay").reviewer.value == "AB"  # the next session remembers the name
+
+
+def test_app_keys_labels_and_adjudication(evidence, reports_tmp, framework):
+    write_csv(coded_table(), coded_path(reports_tmp, "torbay"))
+    record_decision("torbay", "t-5", ["vision"], "neutral", "CD", framework, evidence=evidence)
+    app = ReviewApp(resolve(), "torbay", reviewer="AB")
+    app.press("j")
+    assert app.session.current_id == "t-2"
+    app.press("k")
+    assert app.session.current_id == "t-1"
+    app.keys.value = "36f"  # typed in the Keys box: Culture, Time, facilitator
+    assert app.keys.value == ""
+    assert [d for d, box in app.dims.items() if box.value] == ["culture", "time"]
+    assert app.polarity.value == "facilitator"
+    app.press("s")
+    assert app.session.current_id == "t-2"
+    app.session.go_to("t-5")
+    app.render()
+    app.press("2n")  # Leadership, neutral: disagrees with CD's Vision
+    app.press("s")
+    app.session.go_to("t-5")
+    app.render()
+    shown = app.finding.value
+    assert "Vision, Leadership" in shown  # labels, never ids next to them
+    for dim_id in framework.dimension_ids:
+        assert f">{dim_id}<" not in shown and f"{dim_id};" not in shown
+    assert "awaits adjudication" in shown
+    app.mode.value = ADJUDICATE
+    assert app.session.queue == ["t-5"] and app.save_button.description == "Save consensus and next"
+    app.reviewer.value = "EF"
+    app.press("12n")
+    app.save_button.click()
+    assert "Saved consensus on" in app.status.value
+    assert sorted(load_reviews("torbay", framework, evidence).agreed()["participants"].iloc[0].split(";")) == [
+        "AB", "CD", "EF"]
+
+
+def test_app_shows_an_unreadable_row_with_its_file_and_line(evidence, reports_tmp):
+    write_csv(coded_table(), coded_path(reports_tmp, "torbay"))
+    path = reviewer_path("torbay", "AB", evidence)
+    path.parent.mkdir(parents=True)
+    path.write_text("finding_id,dimensions,polarity,reviewer,date,note\n"
+                    "t-1,Leadership,barrier,AB,2026-01-01,typed by hand\n", encoding="utf-8")
+    app = ReviewApp(resolve(), "torbay", reviewer="AB")
+    shown = app.finding.value
+    assert "A decision on this finding cannot be read" in shown
+    assert "ab.csv:2 [t-1]: unknown dimension(s) &#x27;Leadership&#x27;" in shown
     app.next_button.click()
-    assert app.session.current_id == "t-2" and app.dims["time"].value is True and app.dims["vision"].value is False
+    assert "1 review row(s) of this case cannot be read" in app.finding.value

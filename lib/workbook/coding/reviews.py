@@ -184,11 +184,11 @@ class ReviewSet:
         return latest.sort_values("row").reset_index(drop=True)
 
     def latest_by_reviewer(self) -> pd.DataFrame:
-        """Each reviewer's latest decision on each finding."""
+        """Each reviewer's latest decision on each finding, earliest first."""
         if self.decisions.empty:
             return self.decisions.copy()
         latest = self._ordered(self.decisions).drop_duplicates(["finding_id", "reviewer"], keep="last")
-        return latest.sort_values("row").reset_index(drop=True)
+        return latest.reset_index(drop=True)
 
     def independent(self) -> pd.DataFrame:
         """Each reviewer's first decision on each finding: the one made before seeing anyone else's."""

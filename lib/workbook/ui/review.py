@@ -1,31 +1,79 @@
-"""Reviewing a case's findings one at a time: a ReviewSession (queue, filters, progress, agreement) and its widgets."""
+"""Reviewing a case's findings one at a time: a ReviewSession (blind first pass, queue, filters, progress,
+adjudication of disagreements) and its ipywidgets front end, ReviewApp.
+
+Blind mode (the default): until a reviewer has saved their own decision on a finding, the form starts empty
+and the automatic codes, their reasons and other reviewers' decisions stay hidden; after saving, all of them
+are shown. Findings on which reviewers disagree form the adjudication queue, where an adjudicator sees the
+decisions side by side and records the agreed one (evidence/reviews/<case>/consensus.csv).
+"""
 from __future__ import annotations
 
-import datetime as dt
 import html
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from workbook.coding.agreement import pairwise_agreement
-from workbook.coding.reviews import load_reviews, record_decision, reviews_path
+from workbook.coding.reviews import (ReviewSet, load_reviews, load_sample, record_consensus, record_decision,
+                                     reviewer_id)
+from workbook.core.atomic import write_text
 from workbook.core.errors import ReviewError, WorkbookError
 from workbook.core.tables import read_csv
 from workbook.evidence.cases import get_case, load_cases
 from workbook.evidence.framework import POLARITIES, Framework
-from workbook.pipeline.stages import extract_case
 from workbook.pipeline import stages
+from workbook.pipeline.stages import extract_case
 from workbook.synthesis.matrix import split_ids
 
 ANY = ""
 """Filter value meaning "no restriction"."""
+REVIEW, ADJUDICATE = "review", "adjudicate"
+"""The two modes of a session: code findings, or settle the findings reviewers disagree on."""
+SOURCE_ORDER, LEAST_CERTAIN = "source", "confidence"
+"""Queue orders: as the sources give the findings, or least certain automatic codes first."""
+POLARITY_COLOURS = {"barrier": "#D55E00", "facilitator": "#0072B2", "neutral": "#555555"}
+"""The colour-blind-safe colours of the report, one per polarity."""
 
 
 def share(flags: "list[bool]") -> float:
     """The share of true values (NaN for none)."""
     return sum(map(bool, flags)) / len(flags) if flags else float("nan")
 
+
+# ---------------------------------------------------------------- the remembered reviewer name
+
+def settings_file() -> Path:
+    """Where the reviewer's name is remembered: $WORKBOOK_CONFIG/review.json, else the user config directory."""
+    env = os.environ.get("WORKBOOK_CONFIG")
+    if env:
+        return Path(env) / "review.json"
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("integrated-care-workbook")) / "review.json"
+
+
+def remembered_reviewer() -> str:
+    """The reviewer name saved by the last session on this machine ('' when none or unreadable)."""
+    try:
+        data = json.loads(settings_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    name = data.get("reviewer") if isinstance(data, dict) else None
+    return " ".join(name.split())[:200] if isinstance(name, str) else ""
+
+
+def remember_reviewer(name: str) -> None:
+    """Save the reviewer's name for the next session (outside the project and the notebook); never fails loudly."""
+    try:
+        write_text(settings_file(), json.dumps({"reviewer": " ".join(str(name).split())}) + "\n")
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------- the session
 
 @dataclass(frozen=True)
 class Codes:
@@ -37,11 +85,21 @@ class Codes:
 
 @dataclass(frozen=True)
 class Decision(Codes):
-    """A reviewer's effective decision on one finding."""
+    """One reviewer's decision on one finding."""
 
     reviewer: str = ""
     date: str = ""
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a save recorded, and where."""
+
+    finding_id: str
+    codes: Codes
+    path: Path
+    consensus: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,17 +110,20 @@ class Progress:
     total: int
     position: int
     queue: int
+    by_anyone: int = 0
+    reviewer: str = ""
 
     @property
     def text(self) -> str:
-        """E.g. 'reviewed 3 of 38 findings; showing 2 of 10 in the queue'."""
+        """E.g. 'you reviewed 3 of 38 findings (12 reviewed by anyone); showing 2 of 10 in the queue'."""
+        who = f"{self.reviewer} reviewed" if self.reviewer else "reviewed"
         where = f"showing {self.position} of {self.queue} in the queue" if self.queue else "the queue is empty"
-        return f"reviewed {self.reviewed} of {self.total} findings; {where}"
+        return f"{who} {self.reviewed} of {self.total} findings ({self.by_anyone} reviewed by anyone); {where}"
 
 
 @dataclass(frozen=True)
 class Agreement:
-    """Agreement between the reviewer's decisions and the automatic codes, over reviewed findings."""
+    """Agreement between reviewers' decisions and the automatic codes, over reviewed findings."""
 
     reviewed: int
     exact: float
@@ -78,15 +139,19 @@ class Agreement:
         rows = self.stats[self.stats["dimension"] != "polarity"]
         return dict(zip(rows["dimension"], rows["kappa"].astype(float)))
 
+    def _polarity(self, column: str) -> float:
+        rows = self.stats.loc[self.stats["dimension"] == "polarity", column]
+        return float(rows.iloc[0]) if len(rows) else float("nan")
+
     @property
     def polarity_agreement(self) -> float:
         """Share of reviewed findings with the same polarity."""
-        return float(self.stats.loc[self.stats["dimension"] == "polarity", "percent_agreement"].iloc[0])
+        return self._polarity("percent_agreement")
 
     @property
     def polarity_kappa(self) -> float:
         """Cohen's kappa of the polarities."""
-        return float(self.stats.loc[self.stats["dimension"] == "polarity", "kappa"].iloc[0])
+        return self._polarity("kappa")
 
     @property
     def mean_kappa(self) -> float:
@@ -109,42 +174,83 @@ def coded_findings(case_id: str, settings) -> pd.DataFrame:
     if path.exists():
         return read_csv(path)
     findings = extract_case(case, settings.framework, settings.evidence)
-    coded, _ = stages.code_findings(findings, settings, case.id)
+    coded, _ = stages.code_findings(findings, settings, case.id, allow_unreadable_reviews=True)
     return coded
 
 
+def _decision(row) -> Decision:
+    """A Decision from a row of a ReviewSet table."""
+    return Decision(tuple(split_ids(row.dimensions)), row.polarity, row.reviewer, row.date, row.note)
+
+
 def effective_decisions(case_id: str, framework: Framework, evidence: "Path | None" = None) -> dict[str, Decision]:
-    """The latest valid decision per finding in evidence/reviews/<case>.csv."""
-    table = load_reviews(case_id, framework, evidence).effective()
-    return {row.finding_id: Decision(tuple(split_ids(row.dimensions)), row.polarity, row.reviewer, row.date, row.note)
-            for row in table.itertuples(index=False)}
+    """The latest valid reviewer decision per finding of a case."""
+    return {row.finding_id: _decision(row) for row in load_reviews(case_id, framework, evidence).effective()
+            .itertuples(index=False)}
+
+
+def _confidence(findings: pd.DataFrame) -> "pd.Series | None":
+    """The coder's confidence per finding (0..1, higher is surer) when the coded table offers one."""
+    if "confidence" not in findings.columns:
+        return None
+    values = pd.to_numeric(findings["confidence"], errors="coerce")
+    return None if values.isna().all() else values
 
 
 class ReviewSession:
-    """The findings of one case, the reviewer's decisions on them, a filtered queue and a position in it."""
+    """The findings of one case, every reviewer's decisions on them, a filtered queue and a position in it."""
 
     def __init__(self, case_id: str, coded: pd.DataFrame, framework: Framework,
-                 decisions: "dict[str, Decision] | None" = None, evidence: "Path | None" = None) -> None:
+                 reviews: "ReviewSet | None" = None, evidence: "Path | None" = None, reviewer: str = "") -> None:
         self.case_id = case_id
         self.framework = framework
         self.evidence = evidence
         self.findings = coded.reset_index(drop=True)
         self.rows: dict[str, pd.Series] = {r["finding_id"]: r for _, r in self.findings.iterrows()}
-        self.ids: list[str] = list(self.rows)
-        self.decisions: dict[str, Decision] = dict(decisions or {})
+        self.source_order: list[str] = list(self.rows)
+        confidence = _confidence(self.findings)
+        self.confidence: dict[str, float] = (dict(zip(self.findings["finding_id"], confidence))
+                                             if confidence is not None else {})
+        self.reviews = reviews if reviews is not None else load_reviews(case_id, framework, evidence)
+        self.sample: list[str] = load_sample(case_id, evidence)[0]
+        self.reviewer = " ".join(str(reviewer).split())
+        self.blind = True
+        self.mode = REVIEW
+        self.order = SOURCE_ORDER
         self.unreviewed_only = False
         self.dimension = ANY
         self.polarity = ANY
         self.disagreement_only = False
+        self.sample_only = False
+        self.ids: list[str] = list(self.source_order)
         self.queue: list[str] = list(self.ids)
         self.position = 0
+        self._index()
 
     @classmethod
-    def load(cls, case_id: str, settings) -> "ReviewSession":
-        """A session over a case's coded findings and the decisions already in its review file."""
+    def load(cls, case_id: str, settings, reviewer: str = "") -> "ReviewSession":
+        """A session over a case's coded findings and every decision already recorded for it."""
         coded = coded_findings(case_id, settings)
-        return cls(case_id, coded, settings.framework,
-                   effective_decisions(case_id, settings.framework, settings.evidence), settings.evidence)
+        return cls(case_id, coded, settings.framework, evidence=settings.evidence, reviewer=reviewer)
+
+    def reload(self) -> None:
+        """Read the decision files again (after a save, or another reviewer's merge)."""
+        self.reviews = load_reviews(self.case_id, self.framework, self.evidence)
+        self.sample = load_sample(self.case_id, self.evidence)[0]
+        self._index()
+        self.refresh()
+
+    def _index(self) -> None:
+        """Per finding: each reviewer's latest decision, the consensus, and the effective decision."""
+        self.by_reviewer: dict[str, dict[str, Decision]] = {}
+        for row in self.reviews.latest_by_reviewer().itertuples(index=False):
+            self.by_reviewer.setdefault(row.finding_id, {})[row.reviewer] = _decision(row)
+        self.consensus: dict[str, Decision] = {
+            row.finding_id: Decision(tuple(split_ids(row.dimensions)), row.polarity, row.participants, row.date,
+                                     row.note) for row in self.reviews.agreed().itertuples(index=False)}
+        self.decisions: dict[str, Decision] = {row.finding_id: _decision(row)
+                                               for row in self.reviews.effective().itertuples(index=False)}
+        self.disputed: list[str] = [f for f in self.reviews.disagreements() if f in self.rows]
 
     # -- codes of one finding -------------------------------------------------------------------
     def auto(self, finding_id: str) -> Codes:
@@ -155,69 +261,142 @@ class ReviewSession:
         return Codes(self.framework.order(split_ids(dims)), str(pol))
 
     def decision(self, finding_id: str) -> "Decision | None":
-        """The reviewer's effective decision on a finding, if any."""
+        """The effective reviewer decision on a finding (the latest, whoever made it), if any."""
         return self.decisions.get(finding_id)
 
+    def mine(self, finding_id: str) -> "Decision | None":
+        """This session's reviewer's latest decision on a finding (None without a reviewer name)."""
+        if not self.reviewer:
+            return None
+        me = self._me()
+        return next((d for who, d in self.by_reviewer.get(finding_id, {}).items() if self._id(who) == me), None)
+
+    def others(self, finding_id: str) -> list[Decision]:
+        """Every other reviewer's latest decision on a finding."""
+        me = self._me()
+        return [d for who, d in self.by_reviewer.get(finding_id, {}).items() if self._id(who) != me]
+
+    def everyone(self, finding_id: str) -> list[Decision]:
+        """Every reviewer's latest decision on a finding."""
+        return list(self.by_reviewer.get(finding_id, {}).values())
+
+    @staticmethod
+    def _id(name: str) -> str:
+        try:
+            return reviewer_id(name)
+        except ReviewError:
+            return ""
+
+    def _me(self) -> str:
+        return self._id(self.reviewer) if self.reviewer else ""
+
+    def hidden(self, finding_id: str) -> bool:
+        """True while blind: this reviewer has not yet saved a decision on the finding, so the automatic codes,
+        reasons and others' decisions are not shown (adjudication always shows them)."""
+        return self.mode == REVIEW and self.blind and self.mine(finding_id) is None
+
     def current(self, finding_id: str) -> Codes:
-        """The codes a finding carries now: the reviewer's decision if any, else the automatic codes."""
-        decided = self.decision(finding_id)
-        return Codes(decided.dimensions, decided.polarity) if decided else self.auto(finding_id)
+        """The codes a finding carries now: consensus, else the latest decision, else the automatic codes."""
+        agreed = self.consensus.get(finding_id) or self.decision(finding_id)
+        return Codes(agreed.dimensions, agreed.polarity) if agreed else self.auto(finding_id)
+
+    def form(self, finding_id: str) -> Codes:
+        """What the form starts from: empty while blind or adjudicating, else this reviewer's decision, else the
+        current codes."""
+        if self.mode == ADJUDICATE or self.hidden(finding_id):
+            return Codes((), "")
+        mine = self.mine(finding_id)
+        return Codes(mine.dimensions, mine.polarity) if mine else self.current(finding_id)
 
     def disagrees(self, finding_id: str) -> bool:
-        """True when the finding is reviewed and the decision differs from the automatic codes."""
-        decided = self.decision(finding_id)
-        return decided is not None and Codes(decided.dimensions, decided.polarity) != self.auto(finding_id)
+        """True when reviewers disagree on the finding and no consensus settles it (it awaits adjudication)."""
+        return finding_id in self.disputed
+
+    def reviewed(self, finding_id: str) -> bool:
+        """Whether the finding counts as reviewed: by this reviewer when named, else by anyone."""
+        return (self.mine(finding_id) is not None) if self.reviewer else finding_id in self.decisions
 
     # -- filters and navigation -----------------------------------------------------------------
     def matches(self, finding_id: str) -> bool:
-        """Whether a finding passes the current filters (dimension and polarity test its current codes)."""
+        """Whether a finding passes the current mode and filters (dimension and polarity test its current codes)."""
+        if self.mode == ADJUDICATE:
+            return self.disagrees(finding_id)
         codes = self.current(finding_id)
-        if self.unreviewed_only and finding_id in self.decisions:
+        if self.unreviewed_only and self.reviewed(finding_id):
             return False
         if self.disagreement_only and not self.disagrees(finding_id):
+            return False
+        if self.sample_only and finding_id not in self.sample:
             return False
         if self.dimension != ANY and self.dimension not in codes.dimensions:
             return False
         return self.polarity == ANY or codes.polarity == self.polarity
 
+    def ordered(self) -> list[str]:
+        """The case's findings in the chosen order: source order, or least certain first (unknown last)."""
+        if self.order == LEAST_CERTAIN and self.confidence:
+            known = {f: c for f, c in self.confidence.items() if c == c}
+            return sorted(self.source_order, key=lambda f: (f not in known, known.get(f, 0.0),
+                                                            self.source_order.index(f)))
+        return list(self.source_order)
+
     def set_filters(self, *, unreviewed: "bool | None" = None, dimension: "str | None" = None,
-                    polarity: "str | None" = None, disagreement: "bool | None" = None) -> list[str]:
-        """Change any of the filters (None leaves one as it is); returns the new queue."""
+                    polarity: "str | None" = None, disagreement: "bool | None" = None,
+                    sample: "bool | None" = None, order: "str | None" = None, mode: "str | None" = None,
+                    blind: "bool | None" = None) -> list[str]:
+        """Change any of the filters, the order or the mode (None leaves one as it is); returns the new queue."""
         if dimension not in (None, ANY) and dimension not in self.framework.dimension_ids:
             raise ReviewError(f"unknown dimension filter {dimension!r}; use one of: "
                               f"{', '.join(self.framework.dimension_ids)} (or '' for any).")
         if polarity not in (None, ANY) and polarity not in POLARITIES:
             raise ReviewError(f"unknown polarity filter {polarity!r}; use one of: {', '.join(POLARITIES)} "
                               "(or '' for any).")
-        if unreviewed is not None:
-            self.unreviewed_only = bool(unreviewed)
-        if dimension is not None:
-            self.dimension = dimension
-        if polarity is not None:
-            self.polarity = polarity
-        if disagreement is not None:
-            self.disagreement_only = bool(disagreement)
+        if order not in (None, SOURCE_ORDER, LEAST_CERTAIN):
+            raise ReviewError(f"unknown order {order!r}; use {SOURCE_ORDER!r} or {LEAST_CERTAIN!r}.")
+        if order == LEAST_CERTAIN and not self.confidence:
+            raise ReviewError("the coder gives no confidence for these findings, so they stay in source order.")
+        if mode not in (None, REVIEW, ADJUDICATE):
+            raise ReviewError(f"unknown mode {mode!r}; use {REVIEW!r} or {ADJUDICATE!r}.")
+        for name, value in (("unreviewed_only", unreviewed), ("dimension", dimension), ("polarity", polarity),
+                            ("disagreement_only", disagreement), ("sample_only", sample), ("order", order),
+                            ("mode", mode), ("blind", blind)):
+            if value is not None:
+                setattr(self, name, value if isinstance(value, str) else bool(value))
         self.refresh()
         return self.queue
 
-    def refresh(self) -> None:
-        """Rebuild the queue; stay on the current finding, or move to the next one that still qualifies."""
+    def refresh(self, after: "str | None" = None) -> None:
+        """Rebuild the queue; stay on the current finding (or `after`'s successor), else the next that qualifies."""
         keep = self.current_id
+        self.ids = self.ordered()
         self.queue = [fid for fid in self.ids if self.matches(fid)]
+        if after is not None:
+            self.position = self._successor(after)
+            return
         if keep is None or not self.queue:
             self.position = 0
             return
         if keep in self.queue:
             self.position = self.queue.index(keep)
             return
-        order = self.ids.index(keep)
+        self.position = self._successor(keep, stay=True)
+
+    def _successor(self, finding_id: str, stay: bool = False) -> int:
+        """The queue position of the first finding after `finding_id` in the case's order (the last if none)."""
+        if not self.queue:
+            return 0
+        order = self.ids.index(finding_id) if finding_id in self.ids else -1
         later = [i for i, fid in enumerate(self.queue) if self.ids.index(fid) > order]
-        self.position = later[0] if later else len(self.queue) - 1
+        if later:
+            return later[0]
+        if stay and finding_id in self.queue:
+            return self.queue.index(finding_id)
+        return len(self.queue) - 1
 
     @property
     def current_id(self) -> "str | None":
         """The finding shown now (None when the queue is empty)."""
-        return self.queue[self.position] if self.queue else None
+        return self.queue[self.position] if self.queue and self.position < len(self.queue) else None
 
     def next(self) -> bool:
         """Move to the next finding in the queue; False at the end."""
@@ -241,12 +420,14 @@ class ReviewSession:
 
     # -- progress, agreement, saving ------------------------------------------------------------
     def progress(self) -> Progress:
-        """Reviewed n of N findings, and the position in the filtered queue (1-based)."""
-        reviewed = sum(1 for fid in self.ids if fid in self.decisions)
-        return Progress(reviewed, len(self.ids), self.position + 1 if self.queue else 0, len(self.queue))
+        """Reviewed n of N findings (by this reviewer when named), and the position in the filtered queue."""
+        reviewed = sum(1 for fid in self.ids if self.reviewed(fid))
+        anyone = sum(1 for fid in self.ids if fid in self.decisions)
+        return Progress(reviewed, len(self.ids), self.position + 1 if self.queue else 0, len(self.queue), anyone,
+                        self.reviewer)
 
     def agreement(self) -> Agreement:
-        """Agreement of reviewer and automatic coder over the reviewed findings of this case (kappa with 95% CI)."""
+        """Agreement of the effective decisions and the automatic coder over the reviewed findings (kappa, 95% CI)."""
         reviewed = [fid for fid in self.ids if fid in self.decisions]
         pairs = [(self.decisions[fid], self.auto(fid)) for fid in reviewed]
         dims = self.framework.dimension_ids
@@ -256,9 +437,8 @@ class ReviewSession:
             + [{"finding_id": fid, "coder": "auto", "dimensions": ";".join(a.dimensions), "polarity": a.polarity}
                for fid, (_, a) in zip(reviewed, pairs)],
             columns=["finding_id", "coder", "dimensions", "polarity"])
-        if pairs:
-            stats = pairwise_agreement(codes, dims)
-        else:
+        stats = pairwise_agreement(codes, dims) if pairs else pd.DataFrame()
+        if stats.empty:
             stats = pd.DataFrame([{"dimension": d, "n": 0, "percent_agreement": float("nan"), "kappa": float("nan"),
                                    "ci_low": float("nan"), "ci_high": float("nan"), "note": "nothing reviewed yet"}
                                   for d in (*dims, "polarity")])
@@ -268,20 +448,41 @@ class ReviewSession:
             exact=share([(r.dimensions, r.polarity) == (a.dimensions, a.polarity) for r, a in pairs]),
             dimension_agreement=share(same_dims), stats=stats)
 
-    def save(self, dimensions: "list[str] | tuple[str, ...]", polarity: str, reviewer: str, note: str = "",
-             date: "str | None" = None) -> Path:
-        """Record a decision on the current finding in evidence/reviews/<case>.csv (atomically), then refresh."""
-        fid = self.current_id
-        if fid is None:
-            raise ReviewError("no finding is shown (the queue is empty); change the filters first.")
-        date = date or dt.date.today().isoformat()
-        path = record_decision(self.case_id, fid, list(dimensions), polarity, reviewer, self.framework,
-                               note=note, date=date, evidence=self.evidence)
-        self.decisions[fid] = Decision(self.framework.order(dimensions), polarity,
-                                       " ".join(reviewer.split()), date, " ".join(note.split()))
-        self.refresh()
-        return path
+    def _check_ready(self, polarity: str) -> None:
+        """Refuse a save the widget cannot make, saying what to do in the widget."""
+        if self.current_id is None:
+            raise ReviewError("no finding is shown (the queue is empty): clear the filters above, or choose "
+                              "another case.")
+        if not self.reviewer:
+            raise ReviewError("type your name or initials in Reviewer, then save again.")
+        reviewer_id(self.reviewer)  # a reserved or unusable name: says what to type instead
+        if polarity not in POLARITIES:
+            raise ReviewError("choose a polarity (click barrier, facilitator or neutral, or press b, f or n), "
+                              "then save again.")
 
+    def save(self, dimensions: "list[str] | tuple[str, ...]", polarity: str, reviewer: "str | None" = None,
+             note: str = "", date: "str | None" = None) -> Saved:
+        """Record the reviewer's decision on the shown finding (in review mode) or the agreed decision (in
+        adjudication mode), then move to the next finding in the queue."""
+        if reviewer is not None:
+            self.reviewer = " ".join(str(reviewer).split())
+        self._check_ready(polarity)
+        fid = self.current_id
+        assert fid is not None
+        if self.mode == ADJUDICATE:
+            people = [d.reviewer for d in self.everyone(fid)]
+            path = record_consensus(self.case_id, fid, list(dimensions), polarity, people, self.reviewer,
+                                    self.framework, note=note, date=date, evidence=self.evidence)
+        else:
+            path = record_decision(self.case_id, fid, list(dimensions), polarity, self.reviewer, self.framework,
+                                   note=note, date=date, evidence=self.evidence)
+        self.reviews = load_reviews(self.case_id, self.framework, self.evidence)
+        self._index()
+        self.refresh(after=fid)
+        return Saved(fid, Codes(self.framework.order(dimensions), polarity), path, self.mode == ADJUDICATE)
+
+
+# ---------------------------------------------------------------- HTML pieces
 
 def _percent(value: float) -> str:
     return "n/a" if value != value else f"{100 * value:.0f}%"
@@ -291,12 +492,44 @@ def _number(value: float) -> str:
     return "n/a" if value != value else f"{value:.2f}"
 
 
+def labels(dimensions: "tuple[str, ...] | list[str]", framework: Framework) -> str:
+    """Dimension labels joined for display ('(no dimension)' for none)."""
+    return ", ".join(framework.dimension(d).label for d in dimensions) or "(no dimension)"
+
+
+def polarity_html(polarity: str) -> str:
+    """A polarity as a coloured chip (or a prompt when none is chosen)."""
+    if polarity not in POLARITIES:
+        return "<span class='wb-chosen-none' style='color:#b00'>no polarity chosen yet</span>"
+    colour = POLARITY_COLOURS[polarity]
+    return (f"<span class='wb-chosen wb-chosen-{polarity}' style='background:{colour};color:#fff;"
+            f"padding:0.1em 0.6em;border-radius:0.8em;font-weight:bold'>{html.escape(polarity)}</span>")
+
+
+def codes_html(codes: Codes, framework: Framework) -> str:
+    """Dimension labels and polarity chip of a set of codes."""
+    return f"{html.escape(labels(codes.dimensions, framework))} &middot; {polarity_html(codes.polarity)}"
+
+
+def reasons_html(reasons: str, framework: Framework) -> str:
+    """The coder's reasons as a short bulleted list, each led by its dimension's label rather than its id."""
+    items = []
+    for part in (r.strip() for r in str(reasons or "").split("; ")):
+        if not part:
+            continue
+        head, _, rest = part.partition(" ")
+        if head in framework.dimension_ids:
+            part = f"{framework.dimension(head).label} {rest}"
+        items.append(f"<li>{html.escape(part)}</li>")
+    return f"<ul class='wb-reasons' style='margin:0.2em 0'>{''.join(items)}</ul>" if items else ""
+
+
 def agreement_html(agreement: Agreement, framework: Framework) -> str:
     """A short HTML summary of reviewer-versus-coder agreement."""
     if not agreement.reviewed:
         return "<b>Agreement with the automatic coder:</b> nothing reviewed yet."
-    cells = "".join(f"<td title='{html.escape(framework.dimension(d).label)}'>{html.escape(d)}: "
-                    f"{_number(k)}</td>" for d, k in agreement.dimension_kappa.items())
+    cells = "".join(f"<td>{html.escape(framework.dimension(d).label)}: {_number(k)}</td>"
+                    for d, k in agreement.dimension_kappa.items())
     return (f"<b>Agreement with the automatic coder</b> over {agreement.reviewed} reviewed finding(s): "
             f"exact {_percent(agreement.exact)}; dimensions {_percent(agreement.dimension_agreement)} "
             f"(mean kappa {_number(agreement.mean_kappa)}); polarity {_percent(agreement.polarity_agreement)} "
@@ -304,27 +537,67 @@ def agreement_html(agreement: Agreement, framework: Framework) -> str:
             f"<table class='wb-kappa'><tr><td>kappa by dimension:</td>{cells}</tr></table>")
 
 
+def problems_html(session: ReviewSession) -> str:
+    """The unreadable review rows of the case (not used anywhere until corrected), those of the shown finding first."""
+    problems = session.reviews.problems
+    if not problems:
+        return ""
+    fid = session.current_id
+    mine = session.reviews.problems_for(fid) if fid else []
+    items = "".join(f"<li>{html.escape(str(p))}</li>" for p in (mine or problems[:5]))
+    more = "" if mine or len(problems) <= 5 else f"<li>and {len(problems) - 5} more</li>"
+    lead = (f"A decision on this finding cannot be read, so it is not used" if mine else
+            f"{len(problems)} review row(s) of this case cannot be read, so they are not used")
+    return (f"<div class='wb-unreadable' style='border-left:4px solid #b00;padding:0.2em 0.8em;background:#fff4f4'>"
+            f"<b>{lead}</b> (a report will not be published until they are corrected, or published with "
+            f"--allow-unreadable-reviews):<ul>{items}{more}</ul>Correct the row in the file named, then choose the "
+            f"case again to reload.</div>")
+
+
 def finding_html(session: ReviewSession) -> str:
-    """The shown finding: statement, source and locator, automatic codes with reasons, any decision."""
+    """The shown finding: statement, source and locator, then (unless blind) automatic codes with reasons and
+    every reviewer's decision; in adjudication, the decisions side by side."""
     fid = session.current_id
     if fid is None:
-        return "<p><i>No finding matches the filters.</i></p>"
+        empty = ("No findings await adjudication." if session.mode == ADJUDICATE
+                 else "No finding matches the filters: clear them above.")
+        return f"<p><i>{empty}</i></p>" + problems_html(session)
+    fw = session.framework
     row = session.rows[fid]
-    auto = session.auto(fid)
     esc = html.escape
-    reasons = str(row.get("auto_reasons", "") or "")
-    parts = [f"<p class='wb-statement' style='font-size:1.1em'>{esc(str(row['statement']))}</p>",
+    parts = [problems_html(session),
+             f"<p class='wb-statement' style='font-size:1.1em'>{esc(str(row['statement']))}</p>",
              f"<p><b>Source:</b> {esc(str(row['source']))} &middot; <b>Locator:</b> {esc(str(row['locator']))}"
-             f" &middot; <code>{esc(fid)}</code></p>",
-             f"<p><b>Automatic codes:</b> {esc(', '.join(auto.dimensions) or '(none)')} &middot; {esc(auto.polarity)}"
-             + (f"<br><small><b>Reasons:</b> {'<br>'.join(esc(r) for r in reasons.split('; '))}</small>"
-                if reasons else "") + "</p>"]
-    decided = session.decision(fid)
-    if decided:
-        parts.append(f"<p><b>Decision</b> by {esc(decided.reviewer)} on {esc(decided.date)}: "
-                     f"{esc(', '.join(decided.dimensions) or '(none)')} &middot; {esc(decided.polarity)}"
-                     + (f" &middot; <i>{esc(decided.note)}</i>" if decided.note else "") + "</p>")
+             f" &middot; <code>{esc(fid)}</code>"
+             + (" &middot; <i>in the double-coding sample</i>" if fid in session.sample else "") + "</p>"]
+    if session.hidden(fid):
+        parts.append("<p class='wb-blind'><i>Blind first pass: the automatic codes, their reasons and other "
+                     "reviewers' decisions appear once you have saved your own.</i></p>")
+        return "".join(parts)
+    auto = session.auto(fid)
+    parts.append(f"<div class='wb-auto'><b>Automatic codes:</b> {codes_html(auto, fw)}"
+                 + reasons_html(str(row.get("auto_reasons", "") or ""), fw) + "</div>")
+    everyone = session.everyone(fid)
+    if everyone:
+        cells = "".join(
+            f"<tr><td>{esc(d.reviewer)}</td><td>{esc(labels(d.dimensions, fw))}</td><td>{polarity_html(d.polarity)}"
+            f"</td><td>{esc(d.date)}</td><td><i>{esc(d.note)}</i></td></tr>" for d in everyone)
+        title = ("Decisions side by side" if session.mode == ADJUDICATE else "Decisions")
+        parts.append(f"<b>{title}:</b><table class='wb-decisions'><tr><th>reviewer</th><th>dimensions</th>"
+                     f"<th>polarity</th><th>date</th><th>note</th></tr>{cells}</table>")
+    agreed = session.consensus.get(fid)
+    if agreed:
+        parts.append(f"<p class='wb-consensus'><b>Consensus</b> ({esc(agreed.reviewer)}, {esc(agreed.date)}): "
+                     f"{codes_html(agreed, fw)}" + (f" &middot; <i>{esc(agreed.note)}</i>" if agreed.note else "")
+                     + "</p>")
+    elif session.disagrees(fid):
+        parts.append("<p class='wb-disputed'><b>Reviewers disagree:</b> this finding awaits adjudication.</p>")
     return "".join(parts)
+
+
+# ---------------------------------------------------------------- the widget
+
+KEYS_HELP = "1-{n}: tick a dimension · b / f / n: polarity · s: save and next · j: next · k: previous"
 
 
 class ReviewApp:
@@ -334,13 +607,20 @@ class ReviewApp:
         import ipywidgets as w
 
         self.settings = settings
-        self.session = ReviewSession.load(case_id, settings)
+        name = " ".join(str(reviewer).split()) or remembered_reviewer()
+        self.session = ReviewSession.load(case_id, settings, name)
         fw = settings.framework
         cases = case_ids or list(load_cases(settings.evidence))
         wide = w.Layout(width="auto")
         self.case = w.Dropdown(options=cases, value=case_id, description="Case")
-        self.reviewer = w.Text(value=reviewer, description="Reviewer", placeholder="your name or initials")
+        self.reviewer = w.Text(value=name, description="Reviewer", placeholder="your name or initials")
+        self.mode = w.ToggleButtons(options=[("Review", REVIEW), ("Adjudicate", ADJUDICATE)], value=REVIEW,
+                                    description="Mode")
+        self.blind = w.Checkbox(value=True, description="Blind first pass", indent=False)
+        self.order = w.Dropdown(options=self._orders(), value=SOURCE_ORDER, description="Order")
         self.unreviewed = w.Checkbox(value=False, description="Unreviewed only", indent=False)
+        self.sample = w.Checkbox(value=False, description="Sample only", indent=False,
+                                 disabled=not self.session.sample)
         self.dimension_filter = w.Dropdown(options=[("any", ANY)] + [(d.label, d.id) for d in fw.dimensions],
                                            value=ANY, description="Dimension")
         self.polarity_filter = w.Dropdown(options=[("any", ANY)] + [(p, p) for p in POLARITIES], value=ANY,
@@ -350,64 +630,92 @@ class ReviewApp:
         self.dims = {d.id: w.Checkbox(value=False, description=d.label, indent=False, layout=wide)
                      for d in fw.dimensions}
         self.polarity = w.ToggleButtons(options=list(POLARITIES), value=None, description="Polarity")
+        self.chosen = w.HTML()
         self.note = w.Textarea(value="", description="Note", placeholder="why (optional)", layout=w.Layout(width="60%"))
         self.previous_button = w.Button(description="Previous", icon="arrow-left")
         self.next_button = w.Button(description="Next", icon="arrow-right")
-        self.save_button = w.Button(description="Save", button_style="primary", icon="save")
+        self.save_button = w.Button(description="Save and next", button_style="primary", icon="save")
+        self.keys = w.Text(value="", description="Keys", placeholder="click here, then press keys",
+                           layout=w.Layout(width="16em"))
+        self.keys_help = w.HTML(f"<small>{html.escape(KEYS_HELP.format(n=len(self.dims)))}</small>")
         self.progress_bar = w.IntProgress(min=0, max=max(1, len(self.session.ids)), description="Reviewed")
         self.progress = w.HTML()
         self.agreement = w.HTML()
         self.status = w.HTML()
-        self._classes(w)
+        self._classes()
         self.case.observe(self._on_case, names="value")
-        for box in (self.unreviewed, self.dimension_filter, self.polarity_filter, self.disagreement):
+        self.reviewer.observe(self._on_reviewer, names="value")
+        for box in (self.unreviewed, self.dimension_filter, self.polarity_filter, self.disagreement, self.sample,
+                    self.order, self.mode, self.blind):
             box.observe(self._on_filter, names="value")
+        self.polarity.observe(lambda _: self._show_chosen(), names="value")
+        self.keys.observe(self._on_keys, names="value")
         self.previous_button.on_click(lambda _: self._move(self.session.previous))
         self.next_button.on_click(lambda _: self._move(self.session.next))
         self.save_button.on_click(lambda _: self.save())
         self.widget = w.VBox([
-            w.HBox([self.case, self.reviewer]),
-            w.HBox([self.unreviewed, self.dimension_filter, self.polarity_filter, self.disagreement]),
+            w.HBox([self.case, self.reviewer, self.mode]),
+            w.HBox([self.blind, self.order, self.unreviewed, self.sample]),
+            w.HBox([self.dimension_filter, self.polarity_filter, self.disagreement]),
             self.finding,
             w.HTML("<b>Dimensions</b>"), w.GridBox(list(self.dims.values()),
                                                  layout=w.Layout(grid_template_columns="repeat(4, auto)")),
-            self.polarity, self.note,
-            w.HBox([self.previous_button, self.next_button, self.save_button]),
+            w.HBox([self.polarity, self.chosen]), self.note,
+            w.HBox([self.previous_button, self.next_button, self.save_button, self.keys]), self.keys_help,
             self.status, w.HBox([self.progress_bar, self.progress]), self.agreement,
         ]).add_class("wb-review")
         self.render()
 
-    def _classes(self, w) -> None:
+    def _orders(self) -> list[tuple[str, str]]:
+        """The queue orders on offer: least certain first only when the coder gives a confidence."""
+        options = [("source order", SOURCE_ORDER)]
+        if self.session.confidence:
+            options.append(("least certain first", LEAST_CERTAIN))
+        return options
+
+    def _classes(self) -> None:
         """Stable CSS class names, so a browser test can find each control."""
-        named = {"wb-case": self.case, "wb-reviewer": self.reviewer, "wb-filter-unreviewed": self.unreviewed,
+        named = {"wb-case": self.case, "wb-reviewer": self.reviewer, "wb-mode": self.mode, "wb-blind": self.blind,
+                 "wb-order": self.order, "wb-filter-unreviewed": self.unreviewed, "wb-filter-sample": self.sample,
                  "wb-filter-dimension": self.dimension_filter, "wb-filter-polarity": self.polarity_filter,
                  "wb-filter-disagreement": self.disagreement, "wb-finding": self.finding,
-                 "wb-polarity": self.polarity, "wb-note": self.note, "wb-prev": self.previous_button,
-                 "wb-next": self.next_button, "wb-save": self.save_button, "wb-progress": self.progress,
-                 "wb-progress-bar": self.progress_bar, "wb-agreement": self.agreement, "wb-status": self.status}
+                 "wb-polarity": self.polarity, "wb-chosen-polarity": self.chosen, "wb-note": self.note,
+                 "wb-prev": self.previous_button, "wb-next": self.next_button, "wb-save": self.save_button,
+                 "wb-keys": self.keys, "wb-progress": self.progress, "wb-progress-bar": self.progress_bar,
+                 "wb-agreement": self.agreement, "wb-status": self.status}
         for name, widget in named.items():
             widget.add_class(name)
         for dim_id, box in self.dims.items():
             box.add_class("wb-dim").add_class(f"wb-dim-{dim_id}")
 
     def render(self) -> None:
-        """Show the current finding, pre-filled with its current codes, and refresh progress and agreement."""
+        """Show the current finding with its form (empty while blind or adjudicating), progress and agreement."""
         s = self.session
         fid = s.current_id
         self.finding.value = finding_html(s)
-        codes = s.current(fid) if fid else Codes((), "")
+        codes = s.form(fid) if fid else Codes((), "")
         for dim_id, box in self.dims.items():
             box.value = dim_id in codes.dimensions
         self.polarity.value = codes.polarity if codes.polarity in POLARITIES else None
-        decided = s.decision(fid) if fid else None
-        self.note.value = decided.note if decided else ""
+        mine = s.mine(fid) if fid and s.mode == REVIEW else None
+        self.note.value = mine.note if mine else ""
         self.save_button.disabled = fid is None
+        self.save_button.description = "Save consensus and next" if s.mode == ADJUDICATE else "Save and next"
         self.previous_button.disabled = not s.queue or s.position == 0
         self.next_button.disabled = not s.queue or s.position + 1 >= len(s.queue)
+        self._show_chosen()
+        self._show_progress()
+
+    def _show_chosen(self) -> None:
+        self.chosen.value = polarity_html(self.polarity.value or "")
+
+    def _show_progress(self) -> None:
+        s = self.session
         progress = s.progress()
         self.progress_bar.max = max(1, progress.total)
         self.progress_bar.value = progress.reviewed
-        self.progress.value = html.escape(progress.text)
+        self.progress.value = html.escape(progress.text) + (
+            f"; {len(s.disputed)} finding(s) await adjudication" if s.disputed else "")
         self.agreement.value = agreement_html(s.agreement(), s.framework)
 
     def _move(self, step) -> None:
@@ -415,34 +723,83 @@ class ReviewApp:
         self.status.value = ""
         self.render()
 
+    def _error(self, text: str) -> None:
+        self.status.value = f"<span class='wb-error' style='color:#b00'>Not saved: {html.escape(text)}</span>"
+
     def _on_case(self, change) -> None:
-        self.session = ReviewSession.load(change["new"], self.settings)
+        try:
+            self.session = ReviewSession.load(change["new"], self.settings, self.reviewer.value)
+        except WorkbookError as exc:
+            self.status.value = f"<span class='wb-error' style='color:#b00'>{html.escape(str(exc))}</span>"
+            return
+        self.sample.disabled = not self.session.sample
+        self.order.options = self._orders()
+        self.order.value = SOURCE_ORDER
         self._on_filter(None)
+
+    def _on_reviewer(self, change) -> None:
+        """A new name changes what is hidden, but never the ticks being made."""
+        self.session.reviewer = " ".join(str(change["new"]).split())
+        self.finding.value = finding_html(self.session)
+        self._show_progress()
 
     def _on_filter(self, _change) -> None:
         try:
             self.session.set_filters(unreviewed=self.unreviewed.value, dimension=self.dimension_filter.value,
-                                     polarity=self.polarity_filter.value, disagreement=self.disagreement.value)
+                                     polarity=self.polarity_filter.value, disagreement=self.disagreement.value,
+                                     sample=self.sample.value, order=self.order.value, mode=self.mode.value,
+                                     blind=self.blind.value)
             self.status.value = ""
         except WorkbookError as exc:
-            self.status.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+            self.status.value = f"<span class='wb-error' style='color:#b00'>{html.escape(str(exc))}</span>"
         self.render()
 
-    def save(self) -> "Path | None":
-        """Save the ticked codes for the shown finding; problems are shown, never raised into the front end."""
-        fid = self.session.current_id
+    def press(self, keys: str) -> None:
+        """Act on shortcut keys: 1..n tick a dimension, b/f/n choose a polarity, s saves, j next, k previous."""
+        ids = list(self.dims)
+        for key in str(keys).lower():
+            if key.isdigit() and 1 <= int(key) <= len(ids):
+                box = self.dims[ids[int(key) - 1]]
+                box.value = not box.value
+            elif key in "bfn":
+                self.polarity.value = {"b": "barrier", "f": "facilitator", "n": "neutral"}[key]
+            elif key == "s":
+                self.save()
+            elif key == "j":
+                self._move(self.session.next)
+            elif key == "k":
+                self._move(self.session.previous)
+
+    def _on_keys(self, change) -> None:
+        typed = change["new"]
+        if typed:
+            self.keys.value = ""
+            self.press(typed)
+
+    def save(self) -> "Saved | None":
+        """Save the ticked codes for the shown finding and move to the next; problems are shown, never raised."""
         chosen = [d for d, box in self.dims.items() if box.value]
         try:
-            if not self.polarity.value:
-                raise ReviewError("choose a polarity (barrier, facilitator or neutral) before saving.")
-            path = self.session.save(chosen, self.polarity.value, self.reviewer.value, self.note.value)
+            saved = self.session.save(chosen, self.polarity.value or "", self.reviewer.value, self.note.value)
         except WorkbookError as exc:
-            self.status.value = f"<span class='wb-error' style='color:#b00'>Not saved: {html.escape(str(exc))}</span>"
+            self._error(str(exc))
             return None
-        shown = reviews_path(self.session.case_id, self.session.evidence)
-        self.status.value = (f"<span class='wb-saved'>Saved {html.escape(str(fid))}: "
-                             f"{html.escape(', '.join(chosen) or '(no dimension)')} / "
-                             f"{html.escape(self.polarity.value)}"
-                             f" &rarr; {html.escape(shown.name)}</span>")
+        remember_reviewer(self.session.reviewer)
+        fw = self.session.framework
+        statement = str(self.session.rows[saved.finding_id]["statement"])
+        short = statement if len(statement) <= 70 else statement[:67].rstrip() + "..."
+        what = "Saved consensus on" if saved.consensus else "Saved"
+        revealed = ""
+        if not saved.consensus:
+            others = self.session.others(saved.finding_id)
+            revealed = (f"<br>For comparison: automatic codes {codes_html(self.session.auto(saved.finding_id), fw)}"
+                        + "".join(f"; {html.escape(d.reviewer)}: {codes_html(d, fw)}" for d in others))
         self.render()
-        return path
+        nxt, ids = self.session.current_id, self.session.ids
+        last = nxt is None or ids.index(nxt) <= ids.index(saved.finding_id)
+        where = ("this was the last finding in the queue" if last
+                 else f"now showing finding {self.session.position + 1} of {len(self.session.queue)}")
+        self.status.value = (f"<span class='wb-saved'>{what} &ldquo;{html.escape(short)}&rdquo;: "
+                             f"{codes_html(saved.codes, fw)} &rarr; {html.escape(saved.path.name)}; "
+                             f"{html.escape(where)}.{revealed}</span>")
+        return saved
