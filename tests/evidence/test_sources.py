@@ -72,3 +72,39 @@ def test_id_must_match_the_file_name():
 def test_sentences_keep_abbreviations_together():
     assert split_sentences("Ling et al. found it, e.g. at p. 3 of the report. Then 2 more. Yes!") == [
         "Ling et al. found it, e.g. at p. 3 of the report.", "Then 2 more.", "Yes!"]
+
+
+FULLTEXT = FRONT.replace("licence: CC BY 4.0\n", 'licence: CC BY 4.0\nkind: fulltext\noriginal: documents/torbay/demo_2020.pdf\n'
+                         'sha256: "' + "ab" * 32 + '"\n')
+
+
+def test_fulltext_paragraphs_carry_page_and_section():
+    body = "\n## p. 12\n\nTitle line.\n\n### Results\n\nTeams met. Budgets pooled.\n\n## p. 13\n\nStill results.\n\n" \
+           "\\# starts with a hash.\n"
+    src = parse_source(FULLTEXT + body, "demo_2020.md")
+    assert src.fulltext and src.original == "documents/torbay/demo_2020.pdf" and src.sha256 == "ab" * 32
+    assert [(p.locator, p.text) for p in src.paragraphs] == [
+        ("p. 12", "Title line."), ("p. 12, Results", "Teams met. Budgets pooled."),
+        ("p. 13, Results", "Still results."), ("p. 13, Results", "# starts with a hash.")]
+    assert [s.text for s in src.statements][:3] == ["Title line.", "Teams met.", "Budgets pooled."]
+
+
+def test_fulltext_needs_its_original_and_checksum():
+    bad = FULLTEXT.replace('sha256: "' + "ab" * 32 + '"\n', "")
+    with pytest.raises(EvidenceError, match="sha256"):
+        parse_source(bad + "## p. 1\n\nText.\n", "demo_2020.md")
+
+
+def test_fulltext_original_must_be_this_sources_document():
+    bad = FULLTEXT.replace("documents/torbay/demo_2020.pdf", "documents/torbay/other.pdf")
+    with pytest.raises(EvidenceError, match="is not this source's document"):
+        parse_source(bad + "## p. 1\n\nText.\n", "demo_2020.md")
+    escaping = FULLTEXT.replace("documents/torbay/demo_2020.pdf", "../../etc/demo_2020.pdf")
+    with pytest.raises(EvidenceError, match="original"):
+        parse_source(escaping + "## p. 1\n\nText.\n", "demo_2020.md")
+
+
+def test_fulltext_other_headings_are_refused_with_their_line():
+    with pytest.raises(EvidenceError) as err:
+        parse_source(FULLTEXT + "## Results\n\nText.\n", "demo_2020.md")
+    assert "neither a page" in str(err.value) and "demo_2020.md:14" in str(err.value)

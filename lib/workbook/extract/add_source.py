@@ -124,6 +124,10 @@ def add_source(path: "str | Path", case_id: str, *, case_name: str = "", source_
     if not cases_path(evidence).is_file():
         raise EvidenceError(problem(cases_path(evidence), "is missing.", "run add-source inside a workbook project "
                                     "(or set WORKBOOK_EVIDENCE to its evidence folder)."))
+    taken = _known_source_ids(evidence)
+    if source_id and source_id in taken:
+        raise EvidenceError(problem(cases_path(evidence), f"source id {source_id!r} is already used.",
+                                    "choose another --id (source ids are unique across all cases)."))
     data = original.read_bytes()
     document: Document = read_document(original)
     meta = document.metadata
@@ -161,12 +165,7 @@ def add_source(path: "str | Path", case_id: str, *, case_name: str = "", source_
                                  "naming who published it (e.g. --venue \"Camden Council\").")
         publisher = venue
 
-    taken = _known_source_ids(evidence)
-    if source_id:
-        if source_id in taken:
-            raise EvidenceError(problem(cases_path(evidence), f"source id {source_id!r} is already used.",
-                                        "choose another --id (source ids are unique across all cases)."))
-    else:
+    if not source_id:
         source_id = _derive_id(author_list, year_value, original.stem, taken)
         guessed["id"] = source_id
     if not ID_PATTERN.fullmatch(source_id):
