@@ -1,6 +1,8 @@
 """Cross-case tables: values on hand-made findings and on the shipped evidence."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from _synthesis_data import coded as small_coded
@@ -232,3 +234,15 @@ def test_shipped_cell_statements_agree_with_the_matrix(shipped):
     by_id = coded.set_index("finding_id")
     assert (table["statement"] == table["finding_id"].map(by_id["statement"]).map(lambda s: " ".join(s.split()))).all()
     assert (table["decided_by"] == synthesis.AUTOMATIC).sum() < len(table)
+
+
+def test_the_documented_cell_summaries_example_is_valid(shipped):
+    """The example in evidence/README.md loads against the shipped cases and framework."""
+    from workbook.core.yamlio import parse_yaml
+
+    readme = (Path(__file__).resolve().parents[2] / "evidence" / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## synthesis/cell_summaries.yaml"):]
+    example = section[section.index("```yaml") + 7: section.index("```", section.index("```yaml") + 7)]
+    _, fw, cases = shipped
+    summaries, found = synthesis.parse_cell_summaries(parse_yaml(example, "README example"), cases, fw.dimension_ids)
+    assert found == [] and len(summaries) == 2 and summaries.reviewer == "AB"
