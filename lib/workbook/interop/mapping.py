@@ -104,10 +104,11 @@ def resolve(codebook: Codebook, framework: Framework, mapping: "dict[str, str | 
             found = hit
         if found is not None and found[0] is not None:
             out.targets[guid], out.how[guid] = found
-        elif code.codable:
-            out.unmapped.append(code)
         for child in code.children:
             visit(child, found[0] if found else None)
+        grouping = bool(code.children) and all(normalise_guid(c.guid) in out.targets for c in code.children)
+        if guid not in out.targets and code.codable and not grouping:  # a parent of mapped codes only groups them
+            out.unmapped.append(code)
 
     for code in codebook.codes:
         visit(code, None)
