@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import os
 import re
 import shutil
 import sys
@@ -33,7 +34,8 @@ def _load_audit():
 
 
 audit = _load_audit()
-SHARED = audit.DEFAULT_SHARED
+SHARED = Path(os.environ.get("EVIDENCE_AUDIT_SHARED", audit.DEFAULT_SHARED))
+"""The fact packs and seeds (``../shared``; EVIDENCE_AUDIT_SHARED points elsewhere)."""
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def evidence_tree(tmp_path: Path) -> Path:
 def shared() -> Path:
     """The folder of fact packs and seeds; the test skips when this machine does not have it."""
     if not (SHARED / "sources").is_dir():
-        pytest.skip(f"the fact packs ({SHARED.name}/sources next to the project) are not on this machine; "
+        pytest.skip(f"the fact packs are not on this machine ({SHARED / 'sources'} is missing); "
                     "the copied-text check runs where they exist (the build machines)")
     return SHARED
 
