@@ -94,6 +94,27 @@ def word_forms(word: str) -> str:
     return re.escape(w) + r"(?:s|es|ed|ing)?" + _POSSESSIVE
 
 
+def word_form_set(word: str) -> tuple[frozenset[str], bool]:
+    """The words `word_forms(word)` matches, and whether a possessive ('s, s') may follow them."""
+    w = word.lower()
+    if not _WORD_CHARS.match(w) or len(w) <= 2:
+        return frozenset({w}), False
+    if w.endswith(("ing", "ed")):
+        return frozenset({w}), True
+    if w.endswith("y") and w[-2] not in _VOWELS:
+        return frozenset(w[:-1] + s for s in ("y", "ies", "ied", "ying")), True
+    if w.endswith("ie"):
+        return frozenset(w[:-2] + s for s in ("ie", "ies", "ied", "ying")), True
+    if w.endswith("e"):
+        return frozenset(w[:-1] + s for s in ("e", "es", "ed", "ing")), True
+    if w.endswith(("s", "x", "z", "ch", "sh")):
+        return frozenset(w + s for s in ("", "es", "ed", "ing")), True
+    if (len(w) <= 5 and w[-1] not in _VOWELS and w[-1] not in "wxy" and w[-2] in _VOWELS
+            and w[-3] not in _VOWELS):
+        return frozenset(w + s for s in ("", "s", "ed", "ing", w[-1] + "ed", w[-1] + "ing")), True
+    return frozenset(w + s for s in ("", "s", "es", "ed", "ing")), True
+
+
 def _slot(word: str, term: str) -> str:
     """Regex for one word slot of a cue: alternatives, exact words, wildcards and inner hyphens."""
     options = []

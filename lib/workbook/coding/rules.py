@@ -1,8 +1,8 @@
 """Automatic coding of findings against the framework: the rule coder and the public coding API.
 
-The rule coder compiles every cue of the framework (dimension cues, and the polarity, negation,
-change, contrast, descriptive and ignore cues under `coding:` in evidence/framework.yaml) into ONE
-regular expression. Each text is scanned once with `finditer`; each matched span is looked up in a
+The rule coder builds one matcher (workbook.coding.matcher) of every cue of the framework (dimension
+cues, and the polarity, negation, change, contrast, descriptive and ignore cues under `coding:` in
+evidence/framework.yaml). Each text is scanned once, word by word; each matched span is looked up in a
 cache of roles (which cues match exactly that span), and only light bookkeeping happens per match:
 
 - a dimension is coded when the summed weights of its distinct matched cues reach its threshold;
@@ -19,7 +19,7 @@ cache of roles (which cues match exactly that span), and only light bookkeeping 
 - polarity: a side wins when its evidence reaches `polarity_threshold` and exceeds the other side
   times `polarity_dominance`; otherwise the finding is neutral.
 
-Matches may overlap (the regex is a lookahead): inside a longer matched cue, a shorter cue adds only
+Matches may overlap (a span is found at every word): inside a longer matched cue, a shorter cue adds only
 polarity or negation that the longer one does not already carry (never another dimension), and nothing
 inside an `ignore` cue counts.
 """
@@ -28,22 +28,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import pandas as pd
 
-from workbook.coding.cues import (
-    CLAUSE_BREAK,
-    CueSyntaxError,
-    cue_examples,
-    cue_regex,
-    first_chars,
-    in_scope,
-)
-from workbook.coding.regexcache import compile_all_cached, compile_cached
+from workbook.coding.cues import CLAUSE_BREAK, in_scope
+from workbook.coding.matcher import CueMatcher, TermError, build_matcher
 from workbook.coding.suggestion import Coder, Coding
 from workbook.core.atomic import atomic_open
 from workbook.core.errors import EvidenceError, ParameterError, WorkbookError, problem
@@ -115,45 +107,47 @@ def settings(framework: Framework) -> Settings:
                     float(merged["normative_penalty"]))
 
 
-def _specificity(term: str) -> tuple[int, int]:
-    """Sort key: cues with more word slots, then longer cue text, are tried first."""
-    if term.startswith("re:"):
-        return (3, len(term))
-    return (len(term.split()), len(term))
-
-
 class CueTable:
-    """The combined regex of all cues, and the roles of whatever span it matches.
+    """The matcher of all cues, and the roles of whatever span it matches.
 
-    The regex captures the matched cue span (inside a lookahead, so that cues may overlap; group 1 for
-    cues that start at a word boundary, group 2 for raw cues that may start anywhere). The roles of a span are those of every cue that matches the whole span, looked up once
-    per distinct span and cached."""
+    The matcher (workbook.coding.matcher) finds, at each position, the span of the most specific cue
+    that matches there; the roles of a span are those of every cue that matches the whole span, looked
+    up once per distinct span and cached."""
 
     MAX_CACHE = 200_000
 
-    def __init__(self, pattern: re.Pattern[str], entries: list[tuple[re.Pattern[str], tuple[Role, ...]]],
-                 buckets: dict[str, list[int]], anywhere: list[int]) -> None:
-        self.pattern = pattern
-        self.entries = entries
-        self.buckets = buckets
-        self.anywhere = anywhere
+    def __init__(self, matcher: CueMatcher, entry_roles: list[list[Role]]) -> None:
+        self.matcher = matcher
+        self.entry_roles = entry_roles
         self.cache: dict[str, tuple[Role, ...]] = {}
+        self._shared: dict[int, list[Role]] = {}
+        self._polar_of: dict[str, list[int]] = {}
+
+    def matches(self, text: str) -> list[tuple[int, int, str, tuple[Role, ...]]]:
+        """(start, end, span, roles) of every matched span with a role, in text order."""
+        out = []
+        lookup = self.cache
+        for s, e in self.matcher.scan(text):
+            word = text[s:e]
+            roles = lookup.get(word)
+            if roles is None:
+                roles = self.roles(word)
+            if roles:
+                out.append((s, e, word, roles))
+        return out
 
     def roles(self, span: str) -> tuple[Role, ...]:
         """Roles of the cues that match exactly this span (an ignore cue hides all others)."""
         found = self.cache.get(span)
         if found is not None:
             return found
-        idx = self.buckets.get(span[:2].lower(), []) + self.buckets.get(span[:1].lower(), []) + self.anywhere
         roles: list[Role] = []
         keys: set[tuple[str, int]] = set()
-        for i in sorted(set(idx)):
-            rx, entry_roles = self.entries[i]
-            if rx.fullmatch(span):
-                for r in entry_roles:
-                    if r.key not in keys:
-                        roles.append(r)
-                        keys.add(r.key)
+        for i in self.matcher.span_entries(span):
+            for r in self.entry_roles[i] + self._shared_roles(i):
+                if r.key not in keys:
+                    roles.append(r)
+                    keys.add(r.key)
         ignore = [r for r in roles if r.kind == "ignore"]
         result = tuple(ignore[:1]) if ignore else tuple(roles)
         if len(self.cache) >= self.MAX_CACHE:
@@ -161,12 +155,70 @@ class CueTable:
         self.cache[span] = result
         return result
 
+    def _shared_roles(self, b: int) -> list[Role]:
+        """Roles entry b takes from other cues that match all its example words (e.g. 'resist*' covers
+        'resistance'), since only one cue's span is taken at a position (worked out once per entry)."""
+        done = self._shared.get(b)
+        if done is not None:
+            return done
+        m = self.matcher
+        full = m.fullmatch
+        roles_b = self.entry_roles[b]
+        exs = m.entries[b].examples
+        extra: list[Role] = []
+        if not any(r.kind == "ignore" for r in roles_b) and exs:
+            keys = {r.key for r in roles_b}
+            first, rest = exs[0], exs[1:]
+            for a in self._example_bucket(first[0]):
+                if a == b or not full(a, first) or not all(full(a, ex) for ex in rest):
+                    continue
+                for role in self.entry_roles[a]:
+                    if role.kind != "ignore" and role.key not in keys:
+                        extra.append(role)
+                        keys.add(role.key)
+            if (any(r.kind == "dim" for r in roles_b)
+                    and all(r.kind in ("dim", "facilitator", "barrier") for r in roles_b)
+                    and len(exs[0].split()) >= 2):
+                firsts = [ex.split()[0] for ex in exs]
+                for a in self._polar(firsts[0]):
+                    if a != b and all(full(a, w) for w in firsts[1:]):
+                        for role in self.entry_roles[a]:
+                            if role.kind in ("facilitator", "barrier") and role.key not in keys:
+                                extra.append(role)
+                                keys.add(role.key)
+        self._shared[b] = extra
+        return extra
+
+    def _example_bucket(self, ch: str) -> list[int]:
+        """Entries with an example starting with ch, then entries without examples (first-seen order)."""
+        if not hasattr(self, "_by_first"):
+            by_first: dict[str, list[int]] = {}
+            free: list[int] = []
+            for i in self.matcher.first_seen:
+                firsts = {e[0] for e in self.matcher.entries[i].examples if e}
+                if not firsts:
+                    free.append(i)
+                for c in firsts:
+                    by_first.setdefault(c, []).append(i)
+            self._by_first, self._free = by_first, free
+        return self._by_first.get(ch, []) + self._free
+
+    def _polar(self, word: str) -> list[int]:
+        """Facilitator and barrier cues (first-seen order) that match this word."""
+        found = self._polar_of.get(word)
+        if found is None:
+            found = [i for i in self.matcher.first_seen
+                     if any(r.kind in ("facilitator", "barrier") for r in self.entry_roles[i])
+                     and self.matcher.fullmatch(i, word)]
+            self._polar_of[word] = found
+        return found
+
 
 _COMPILED: dict[str, CueTable] = {}
 
 
 def compile_cues(framework: Framework) -> CueTable:
-    """All cues of the framework as one regex plus the lookup from a matched span to its roles."""
+    """All cues of the framework in one matcher, plus the lookup from a matched span to its roles."""
     key = json.dumps([[(c.term, c.weight, c.adverse) for c in d.cues] for d in framework.dimensions]
                      + [framework.coding or {}], sort_keys=True, default=str)
     if key not in _COMPILED:
@@ -177,123 +229,24 @@ def compile_cues(framework: Framework) -> CueTable:
 
 
 def _compile_cues(framework: Framework) -> CueTable:
-    """Build the combined regex and its role lookup (uncached)."""
-    by_regex: dict[str, list[Role]] = {}
-    order: dict[str, tuple[int, int]] = {}
-    examples: dict[str, list[str]] = {}
-    starts: dict[str, set[str] | None] = {}
-    starts2: dict[str, set[str] | None] = {}
+    """Build the matcher and the roles of each of its cues (uncached)."""
     sources: list[tuple[str, Cue, str, int]] = []
     for i, dim in enumerate(framework.dimensions):
         sources += [(f"dimension {dim.id!r}", cue, "dim", i) for cue in dim.cues]
     for kind in POLARITY_KINDS:
         sources += [(f"coding.{kind}", cue, kind, -1) for cue in coding_cues(framework, kind)]
-    for where, cue, kind, dim in sources:
-        try:
-            rx = cue_regex(cue.term)
-        except CueSyntaxError as exc:
-            raise EvidenceError(problem(framework.path or "framework", f"{where}: {exc}",
-                                        "correct the cue (see the cue syntax in lib/workbook/text.py).")) from None
-        roles = by_regex.setdefault(rx, [])
+    try:
+        matcher = build_matcher([cue.term for _, cue, _, _ in sources])
+    except TermError as exc:
+        raise EvidenceError(problem(framework.path or "framework", f"{sources[exc.index][0]}: {exc}",
+                                    "correct the cue (see the cue syntax in lib/workbook/coding/cues.py).")) from None
+    entry_roles: list[list[Role]] = [[] for _ in matcher.entries]
+    for (where, cue, kind, dim), index in zip(sources, matcher.term_entry):
+        roles = entry_roles[index]
         role = Role(kind, cue.weight, dim, cue.adverse, cue.term)
         if all(r.key != role.key for r in roles):
             roles.append(role)
-        order[rx] = max(order.get(rx, (0, 0)), _specificity(cue.term))
-        examples.setdefault(rx, []).extend(cue_examples(cue.term))
-        for width, store in ((1, starts), (2, starts2)):
-            chars = first_chars(cue.term, width)
-            store[rx] = None if chars is None or (rx in store and store[rx] is None) else (store.get(rx) or set()) | chars
-    ranked = sorted(by_regex, key=lambda rx: (-order[rx][0], -order[rx][1], rx))
-    compiled = dict(zip(ranked, compile_all_cached(ranked, re.IGNORECASE)))
-    _share_roles(by_regex, examples, compiled)
-    groups: dict[str, dict[str, list[str]]] = {}
-    unknown: list[str] = []
-    free: list[str] = []
-    entries: list[tuple[re.Pattern[str], tuple[Role, ...]]] = []
-    buckets: dict[str, list[int]] = {}
-    anywhere: list[int] = []
-    for rx in ranked:
-        index = len(entries)
-        entries.append((compiled[rx], tuple(by_regex[rx])))
-        heads = (starts2.get(rx) or starts.get(rx)) if rx.startswith(r"\b") else None
-        if not rx.startswith(r"\b"):
-            free.append(rx)
-            anywhere.append(index)
-            continue
-        if not heads:
-            unknown.append(rx)
-            anywhere.append(index)
-            continue
-        for head in sorted(heads):
-            groups.setdefault(head[0], {}).setdefault(head, []).append(rx)
-            buckets.setdefault(head, []).append(index)
-    branches = []
-    for ch in sorted(groups):
-        sub = []
-        for head in sorted(groups[ch], key=lambda h: (len(h) == 1, h)):
-            inner = "|".join(rx[2:] for rx in groups[ch][head])
-            sub.append(f"(?={re.escape(head)})(?:{inner})" if len(head) > 1 else inner)
-        branches.append(f"(?={re.escape(ch)})(?:" + "|".join(sub) + ")")
-    branches += [rx[2:] for rx in unknown]
-    alternatives = []
-    if branches:
-        alternatives.append(r"\b(?=(" + "|".join(branches) + "))")
-    if free:
-        alternatives.append("(?=(" + "|".join(free) + "))")
-    source = "|".join(alternatives) if alternatives else r"(?!x)x"
-    return CueTable(compile_cached(source, re.IGNORECASE), entries, buckets, anywhere)
-
-
-def _share_roles(by_regex: dict[str, list[Role]], examples: dict[str, list[str]],
-                 compiled: dict[str, re.Pattern[str]]) -> None:
-    """Give a cue the roles of every other cue that matches all its example words (e.g. 'resist*'
-    covers 'resistance'), since only one alternative of the combined regex can match at a position."""
-    buckets: dict[str, list[str]] = {}
-    free: list[str] = []
-    for rx, exs in examples.items():
-        firsts = {e[0] for e in exs if e}
-        if not firsts:
-            free.append(rx)
-        for ch in firsts:
-            buckets.setdefault(ch, []).append(rx)
-    full = {rx: pattern.fullmatch for rx, pattern in compiled.items()}
-    extra: dict[str, list[Role]] = {}
-    for rx_b, exs in examples.items():
-        roles_b = by_regex[rx_b]
-        if any(r.kind == "ignore" for r in roles_b):
-            continue
-        keys = {r.key for r in roles_b}
-        if not exs:
-            continue
-        first, rest = exs[0], exs[1:]
-        for rx_a in buckets.get(first[0], []) + free:
-            if rx_a == rx_b or not full[rx_a](first) or not all(full[rx_a](ex) for ex in rest):
-                continue
-            for role in by_regex[rx_a]:
-                if role.kind != "ignore" and role.key not in keys:
-                    extra.setdefault(rx_b, []).append(role)
-                    keys.add(role.key)
-    polar = [rx for rx, roles in by_regex.items() if any(r.kind in ("facilitator", "barrier") for r in roles)]
-    polar_of: dict[str, list[str]] = {}  # word -> the polar cues that match it (cues share first words)
-    for rx_b, exs in examples.items():
-        roles_b = by_regex[rx_b]
-        if not exs or not any(r.kind == "dim" for r in roles_b) or any(
-                r.kind not in ("dim", "facilitator", "barrier") for r in roles_b):
-            continue
-        firsts = [ex.split()[0] for ex in exs]
-        if len(exs[0].split()) < 2:
-            continue
-        keys = {r.key for r in roles_b} | {r.key for r in extra.get(rx_b, [])}
-        if firsts[0] not in polar_of:
-            polar_of[firsts[0]] = [rx for rx in polar if full[rx](firsts[0])]
-        for rx_a in polar_of[firsts[0]]:
-            if rx_a != rx_b and all(full[rx_a](w) for w in firsts[1:]):
-                for role in by_regex[rx_a]:
-                    if role.kind in ("facilitator", "barrier") and role.key not in keys:
-                        extra.setdefault(rx_b, []).append(role)
-                        keys.add(role.key)
-    for rx, roles in extra.items():
-        by_regex[rx].extend(roles)
+    return CueTable(matcher, entry_roles)
 
 
 class _Operator:
@@ -322,8 +275,8 @@ class RuleCoder:
         self.thresholds = tuple(d.threshold for d in framework.dimensions)
         self.settings = settings(framework)
         self.cues = compile_cues(framework)
-        self.pattern = self.cues.pattern
-        """The one compiled regex all cues are matched with (one finditer pass per text)."""
+        self.matcher = self.cues.matcher
+        """The matcher all cues are found with (one pass over each text's words)."""
 
     def code(self, texts: Sequence[str], progress: bool = False) -> list[Coding]:
         """Code each text (a tqdm progress bar when progress=True)."""
@@ -338,8 +291,6 @@ class RuleCoder:
         if not isinstance(text, str):
             text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
         st = self.settings
-        lookup = self.cues.cache
-        roles_of = self.cues.roles
         hits: dict[int, dict[str, tuple[float, str, bool]]] = {}
         b = f = desc = 0.0
         b_why: list[str] = []
@@ -356,13 +307,7 @@ class RuleCoder:
         recent: list[tuple[int, Role, str, float]] = []
         seen: set[str] = set()
         normative = 0.0
-        for m in self.pattern.finditer(text):
-            gi = m.lastindex
-            word = m.group(gi)
-            roles = lookup.get(word) or roles_of(word)
-            if not roles:
-                continue
-            s, e = m.span(gi)
+        for s, e, word, roles in self.cues.matches(text):
             if s < cover_end:
                 if cover_ignore:
                     continue
