@@ -33,11 +33,14 @@ import warnings
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 warnings.filterwarnings("ignore", category=FutureWarning)
 
+import pandas as pd
+
 import workbook.pipeline.stages as stages
 from workbook.coding.reviews import all_reviews
 from workbook.evidence import outcomes
 from workbook.evidence.cases import load_cases
-from workbook.extract.findings import load_case_sources
+from workbook.core.tables import read_csv
+from workbook.extract.findings import candidate_note, load_case_sources
 from workbook.report.document import Report
 from workbook.report.writer import write_report
 from workbook.synthesis import checklist, confidence, figures, statistics
@@ -55,6 +58,9 @@ doc = Report(stages.report_title(len(cases)), settings.reports, set(coded["findi
 # %%
 doc.header(f"{len(coded)} findings from {len(sources)} sources on {len(cases)} cases, coded against "
            f"{fw.citation or fw.title}")
+extracted = [read_csv(stages.findings_path(settings.reports, c)) for c in case_ids]
+candidates = candidate_note(pd.concat(extracted, ignore_index=True), coded) if extracted else ""
+doc.text(candidates) if candidates else None
 
 # %%
 gaps = stages.missing_evidence(settings, coded)

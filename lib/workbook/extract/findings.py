@@ -169,3 +169,21 @@ def findings_from_sources(case: Case, sources: list[Source], polarity: PolarityF
                           classifier: "Classifier | None" = None, evidence: "Path | None" = None) -> pd.DataFrame:
     """One row per finding (curated bullet or full-text candidate) with a stable id and the polarity given."""
     return extract_tables(case, sources, polarity, classifier, evidence)[0]
+
+
+def candidate_note(findings: pd.DataFrame, coded: "pd.DataFrame | None" = None) -> str:
+    """A sentence for the report: how many findings are candidates picked from full-text sources by the
+    classifier, and how many of those no reviewer has decided yet ('' when there are none)."""
+    if "origin" not in findings.columns:
+        return ""
+    ids = set(findings.loc[findings["origin"] == "candidate", "finding_id"])
+    if not ids:
+        return ""
+    unreviewed = len(ids)
+    if coded is not None and "decided_by" in coded.columns:
+        decided = coded[coded["finding_id"].isin(ids) & (coded["decided_by"].fillna("auto") != "auto")]
+        unreviewed = len(ids - set(decided["finding_id"]))
+    return (f"{len(ids)} of these findings are candidate findings: sentences of full-text sources that the "
+            f"classifier configured in evidence/extraction.yaml judged to report a finding; {unreviewed} of them "
+            f"{'is' if unreviewed == 1 else 'are'} still unreviewed (no reviewer has checked "
+            f"{'it' if unreviewed == 1 else 'them'}), so read them as provisional.")
