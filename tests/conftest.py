@@ -1,5 +1,5 @@
-"""Shared fixtures. The whole session writes generated files into a temporary reports directory and
-its caches into a temporary cache directory, never into the user's."""
+"""Shared fixtures. The whole session writes generated files into a temporary reports directory,
+never into the user's."""
 from __future__ import annotations
 
 import os
@@ -18,10 +18,6 @@ EVIDENCE = ROOT / "evidence"
 _SESSION_REPORTS = Path(tempfile.mkdtemp(prefix="wbk-test-reports-")) / "reports"
 _SESSION_REPORTS.mkdir(parents=True)
 os.environ["WORKBOOK_REPORTS"] = str(_SESSION_REPORTS)
-# ... nor into the user's cache directory (the compiled-regex cache, workbook.coding.regexcache).
-_SESSION_CACHE = Path(tempfile.mkdtemp(prefix="wbk-test-cache-")) / "cache"
-_SESSION_CACHE.mkdir(parents=True)
-os.environ["WORKBOOK_CACHE"] = str(_SESSION_CACHE)
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
