@@ -44,7 +44,7 @@
 # (papermill, nbval) the notebook runs straight through and only prints the summary below.
 
 # %% tags=["parameters"]
-case_id = "torbay"
+case_id = ""  # a case id from evidence/cases.yaml; empty: the first case
 reviewer = ""
 evidence_dir = ""
 reports_dir = ""
@@ -56,7 +56,7 @@ import workbook.pipeline.stages as stages
 from workbook.ui.review import ReviewApp
 
 settings = stages.resolve(evidence_dir, reports_dir)
-app = ReviewApp(settings, case_id, reviewer)
+app = ReviewApp(settings, stages.default_case(settings, case_id), reviewer)
 display(app.widget)
 
 # %% [markdown]

@@ -275,3 +275,16 @@ def test_a_case_without_sources_is_valid_and_named(new_project: Path):
     gaps = stages.missing_evidence(settings, coded)
     assert any(g.startswith("No sources yet for riverside") for g in gaps)
     assert any(g.startswith("No findings yet") for g in gaps)
+
+
+def test_the_review_notebook_opens_on_the_first_case_or_says_there_is_none(new_project: Path):
+    from workbook.pipeline import stages
+
+    settings = stages.resolve()
+    with pytest.raises(ParameterError, match="lists no cases yet.*Fix: add a case"):
+        stages.default_case(settings)
+    add_one_case(new_project)
+    assert stages.default_case(settings) == "riverside"
+    assert stages.default_case(settings, "other") == "other"
+    text = (new_project / "notebooks" / "review.py").read_text()
+    assert 'case_id = ""' in text and "stages.default_case(settings, case_id)" in text

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbook.coding.reviews import apply_decisions, load_reviews, require_readable
-from workbook.core.errors import EvidenceError, problem
+from workbook.core.errors import EvidenceError, ParameterError, problem
 from workbook.core.paths import contained, evidence_dir, project_root, reports_dir
 from workbook.core.tables import read_csv, write_csv
 from workbook.evidence.cases import Case, get_case, load_cases
@@ -123,6 +123,18 @@ def load_coded(settings: Settings) -> pd.DataFrame:
     if not frames:  # no cases yet: an empty table with every column
         return pd.DataFrame({c: pd.Series(dtype=str) for c in CODED_COLUMNS})
     return pd.concat(frames, ignore_index=True)
+
+
+def default_case(settings: Settings, case_id: str = "") -> str:
+    """`case_id` when given, else the first case in cases.yaml; with no cases, a ParameterError saying what to add."""
+    if case_id:
+        return case_id
+    cases = load_cases(settings.evidence)
+    if not cases:
+        raise ParameterError(problem(settings.evidence / "cases.yaml", "lists no cases yet, so there is nothing to "
+                                     "review.", "add a case and its sources (see evidence/README.md), then run "
+                                     "`make report` and open this notebook again."))
+    return next(iter(cases))
 
 
 def report_title(n_cases: int) -> str:
