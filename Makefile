@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/coding_accuracy.py
 	$(BIN)/python benchmarks/regenerate.py
 	$(BIN)/python benchmarks/coding_scale.py
+	$(BIN)/python benchmarks/ingest_speed.py
 	$(BIN)/python benchmarks/extraction_accuracy.py
 
 handout: $(STAMP)

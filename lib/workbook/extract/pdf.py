@@ -139,37 +139,46 @@ def _page_lines(page: object) -> list[Line]:
         if len(text) != count:  # characters outside the basic plane: one code point per index
             text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i) or 32) for i in range(count))
         rect = raw.FS_RECTF()
+        loose_box = raw.FPDFText_GetLooseCharBox
+        handle = textpage.raw  # the bare pointer: no wrapper conversion per character
         lines: list[Line] = []
         chars: list[str] = []
-        box: list[float] = []
         first = -1
+        x0 = bottom0 = x1 = top0 = 0.0
 
         def close() -> None:
-            nonlocal chars, box, first
+            nonlocal chars, first
             content = "".join(chars).strip()
-            if content and box:
+            if content and first >= 0:
                 size, bold = _font_info(textpage, first)
-                lines.append(Line(box[0], box[1], box[2], box[3], content, size or box[3] - box[1], bold))
-            chars, box, first = [], [], -1
+                lines.append(Line(x0, bottom0, x1, top0, content, size or top0 - bottom0, bold))
+            chars, first = [], -1
 
         for i, ch in enumerate(text):
-            if ch in "\r\n":
+            if ch == "\r" or ch == "\n":
                 close()
                 continue
-            if ch.isspace() or not raw.FPDFText_GetLooseCharBox(textpage, i, rect):
+            if ch.isspace() or not loose_box(handle, i, rect):
                 if chars:
                     chars.append(" " if ch.isspace() else ch)
                 continue
             left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
-            if box:
-                height = box[3] - box[1]
-                if (abs(bottom - box[1]) > 0.5 * height and abs(top - box[3]) > 0.5 * height) \
-                        or left - box[2] > 1.2 * height or left < box[0] - height:
+            if first >= 0:
+                height = top0 - bottom0
+                if (abs(bottom - bottom0) > 0.5 * height and abs(top - top0) > 0.5 * height) \
+                        or left - x1 > 1.2 * height or left < x0 - height:
                     close()
-            if not box:
-                box, first = [left, bottom, right, top], i
+            if first < 0:
+                first, x0, bottom0, x1, top0 = i, left, bottom, right, top
             else:
-                box = [min(box[0], left), min(box[1], bottom), max(box[2], right), max(box[3], top)]
+                if left < x0:
+                    x0 = left
+                if right > x1:
+                    x1 = right
+                if bottom < bottom0:
+                    bottom0 = bottom
+                if top > top0:
+                    top0 = top
             chars.append(ch)
         close()
         return lines
@@ -204,9 +213,11 @@ def _order(width: float, lines: list[Line]) -> list[Line]:
     if len(lines) < 6:
         return sorted(lines, key=lambda ln: (-round(ln.top), ln.x0))
     best, best_x = None, 0.0
-    for step in range(0, 41):
-        x = width * (0.3 + 0.01 * step)
-        crossing = sum(1 for ln in lines if ln.x0 < x - 1 and ln.x1 > x + 1)
+    spans = [(ln.x0, ln.x1) for ln in lines if ln.x1 - ln.x0 < 0.75 * width]
+    wide = len(lines) - len(spans)
+    for step in range(0, 21):
+        x = width * (0.3 + 0.02 * step)
+        crossing = wide + sum(1 for x0, x1 in spans if x0 < x - 1 and x1 > x + 1)
         score = (crossing, abs(x - width / 2))
         if best is None or score < best:
             best, best_x = score, x
@@ -214,8 +225,9 @@ def _order(width: float, lines: list[Line]) -> list[Line]:
     right = [ln for ln in lines if ln.x0 >= best_x - 1]
     if len(left) < 3 or len(right) < 3 or best[0] > 0.4 * (len(left) + len(right)):
         return sorted(lines, key=lambda ln: (-round(ln.top), ln.x0))
+    left_ids, right_ids = {id(ln) for ln in left}, {id(ln) for ln in right}
     for ln in lines:
-        ln.col = 1 if ln in left else 2 if ln in right else 0
+        ln.col = 1 if id(ln) in left_ids else 2 if id(ln) in right_ids else 0
     ordered: list[Line] = []
     band: list[Line] = []
 
