@@ -92,7 +92,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     outcomes = regenerate(known["case_ids"], framework=fw, learned=known["learned"], force=args.force,
                           jobs=args.jobs, progress=not args.no_progress, wait_seconds=args.wait,
                           after_build=plan_cache_writer(fw, known["case_ids"], known["learned"]),
-                          fresh_kernels=args.fresh_kernels)
+                          fresh_kernels=args.fresh_kernels, allow_unreadable_reviews=args.allow_unreadable_reviews)
     reused = [o.name for o in outcomes if o.status == "reused"]
     executed = [o.name for o in outcomes if o.status == "executed"]
     print(f"reports written to {reports_dir()}: {len(executed)} notebook run(s) executed, {len(reused)} reused"

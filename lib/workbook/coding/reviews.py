@@ -424,8 +424,10 @@ def require_readable(reviews: ReviewSet) -> None:
     more = len(reviews.problems) - 1
     message = (first.message.rstrip(".") + "; this reviewer decision would be lost"
                + (f" (and {more} more unreadable row(s), listed by `workbook validate`)" if more else "") + ".")
-    fix = ((first.fix.rstrip(".") + "; ") if first.fix else "") + (
-        f"or publish anyway with `workbook report {ALLOW_FLAG}`, which lists the problem at the top of the report.")
+    row_fix = first.fix.rstrip(".") if first.fix else "correct the row"
+    if row_fix.startswith("correct the row"):
+        row_fix = "correct the row"
+    fix = f"{row_fix}, or publish anyway with `workbook report {ALLOW_FLAG}`, which lists the problem at the top of the report"
     raise EvidenceError(Problem(first.file, message, fix, first.line, first.column, first.record))
 
 

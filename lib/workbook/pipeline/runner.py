@@ -152,12 +152,14 @@ def _cores() -> int:
 def regenerate(case_ids: "list[str]", *, framework: str = "", learned: bool = False, force: bool = False,
                jobs: "int | None" = None, progress: bool = True, wait_seconds: float = 0,
                after_build: "Callable[[Path], None] | None" = None,
-               fresh_kernels: bool = False) -> list[Outcome]:
+               fresh_kernels: bool = False, allow_unreadable_reviews: bool = False) -> list[Outcome]:
     """Rebuild the reports into a temporary directory and swap it in; unchanged runs are reused.
 
     With fresh_kernels every notebook runs on a kernel started for it alone (no warm lanes, no pre-imports).
+    With allow_unreadable_reviews the code notebooks publish despite unreadable review rows (listed in the report).
     """
-    args = {"case_ids": list(case_ids), "framework": framework, "learned": bool(learned)}
+    args = {"case_ids": list(case_ids), "framework": framework, "learned": bool(learned),
+            "allow_unreadable_reviews": bool(allow_unreadable_reviews)}
     return _locked_build(lambda build, reports: _build(args, build, reports, force, jobs, progress, fresh_kernels),
                          wait_seconds, after_build)
 
