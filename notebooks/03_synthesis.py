@@ -36,7 +36,7 @@ warnings.filterwarnings("ignore", category=FutureWarning)
 import pandas as pd
 
 import workbook.pipeline.stages as stages
-from workbook.coding.reviews import all_reviews
+from workbook.coding.reviews import all_reviews, decision_counts, review_problems
 from workbook.evidence import outcomes
 from workbook.evidence.cases import load_cases
 from workbook.core.tables import read_csv
@@ -61,6 +61,15 @@ doc.header(f"{len(coded)} findings from {len(sources)} sources on {len(cases)} c
 extracted = [read_csv(stages.findings_path(settings.reports, c)) for c in case_ids]
 candidates = candidate_note(pd.concat(extracted, ignore_index=True), coded) if extracted else ""
 doc.text(candidates) if candidates else None
+
+# %%
+unreadable = [str(p).replace(str(settings.evidence) + "/", "evidence/")
+              for p in review_problems(case_ids, fw, settings.evidence)]
+(doc.section("Reviewer decisions not used",
+             f"{len(unreadable)} review row(s) could not be read, so this report does not use them: the findings they "
+             "name keep their other codes. It was published with --allow-unreadable-reviews. Correct each row and "
+             "regenerate.")
+ + doc.bullets(unreadable)) if unreadable else None
 
 # %%
 gaps = stages.missing_evidence(settings, coded)
@@ -175,15 +184,28 @@ co = statistics.cooccurrence(coded, fw)
 # %%
 reviews = all_reviews(case_ids, fw, settings.evidence)
 agree = stages.agreement_table(coded, reviews, fw)
-block = doc.section("Agreement between coders",
-                    "Cohen's kappa with 95% interval and percent agreement per dimension (is the dimension coded or "
-                    "not) and for polarity: the automatic coder against each reviewer on the findings that reviewer "
-                    "coded, and reviewer against reviewer on the findings both coded. Kappa is undefined (empty) when "
-                    "both coders used a single category.")
-if agree.empty:
+block = (doc.section("Who decided the codes",
+                     "Each finding's codes come from a consensus of reviewers (an adjudicated disagreement) where "
+                     "there is one, else from the latest reviewer decision, else from the automatic coder.")
+         + doc.table(decision_counts(coded), "decision_sources", "Findings per case by where their codes come from."))
+block += doc.section("Agreement between coders",
+                     "Agreement is computed on independent decisions: each reviewer's first decision on a finding "
+                     "(consensus decisions never count). The first table says how many findings each pair of coders "
+                     "(the automatic coder included) coded in common; a kappa is given only for pairs sharing at "
+                     f"least {stages.MIN_SHARED}. Then Cohen's kappa with 95% interval and percent agreement per "
+                     "dimension (is the dimension coded or not) and for polarity; Fleiss' kappa among three or more "
+                     "reviewers on the findings all of them coded; Krippendorff's alpha among the reviewers on every "
+                     "finding two or more coded (missing decisions allowed). Kappa and alpha are undefined (empty) "
+                     "when the coders used a single category.")
+if reviews.empty:
     block += doc.text("No reviewer decisions yet, so no agreement can be computed.")
 else:
-    block += doc.table(agree, "agreement", "Agreement per comparison and dimension.")
+    block += doc.table(stages.agreement_pairs(coded, reviews), "agreement_pairs",
+                       "Findings coded in common by each pair of coders, and whether a kappa is shown.")
+    if agree.empty:
+        block += doc.text(f"No pair of coders shares {stages.MIN_SHARED} or more findings yet, so no kappa is shown.")
+    else:
+        block += doc.table(agree, "agreement", "Agreement per comparison and dimension.")
 block
 
 # %%
