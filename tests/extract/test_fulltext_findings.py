@@ -144,3 +144,51 @@ def test_curated_sources_keep_their_findings_and_gain_page_and_section(reports_t
     assert page_and_section("p. 1, Key messages") == ("1", "Key messages")
     assert page_and_section("Abstract, Results") == ("", "Abstract, Results")
     assert page_and_section("Pages overview") == ("", "Pages overview")
+
+
+def test_a_reviewers_accept_reject_and_corrected_text_win_over_the_classifier(northvale: Path, reports_tmp: Path):
+    from workbook.extract.findings import candidate_decisions_path, candidate_note, record_candidate_decision
+
+    settings = stages.resolve()
+    before = stages.run_extract("northvale", settings)
+    rejected = pd.read_csv(stages.rejected_path(reports_tmp, "northvale"), dtype=str, keep_default_na=False)
+    method = rejected[rejected["statement"] == "We interviewed 32 managers and front-line staff."].iloc[0]
+    barrier = before[before["statement"].str.startswith("The lack of")].iloc[0]
+    drop = before[before["statement"].str.startswith("Emergency admissions of people")].iloc[0]
+    record_candidate_decision("northvale", method["finding_id"], "accept", "Jane Doe", date="2026-11-27")
+    record_candidate_decision("northvale", drop["finding_id"], "accept", "Jane Doe", date="2026-11-27")
+    record_candidate_decision("northvale", drop["finding_id"], "reject", "Jane Doe", note="a duplicate of the "
+                              "abstract", date="2026-11-28")  # the latest decision wins
+    record_candidate_decision("northvale", barrier["finding_id"], "accept", "Sam Roe", statement="The lack of a "
+                              "shared record system was the main barrier to joint working in Northvale.")
+    assert candidate_decisions_path("northvale", northvale).read_text(encoding="utf-8").startswith(
+        "finding_id,decision,statement,reviewer,date,note\n")
+    for _ in range(2):  # decisions survive regeneration
+        after = stages.run_extract("northvale", settings)
+        gone = pd.read_csv(stages.rejected_path(reports_tmp, "northvale"), dtype=str, keep_default_na=False)
+        by_id = after.set_index("finding_id")
+        assert method["finding_id"] in by_id.index
+        assert by_id.loc[method["finding_id"], "reason"].startswith("accepted by Jane Doe (2026-11-27); classifier: ")
+        assert drop["finding_id"] not in by_id.index
+        assert gone.set_index("finding_id").loc[drop["finding_id"], "reason"].startswith(
+            "rejected by Jane Doe (2026-11-28); classifier: ")
+        assert by_id.loc[barrier["finding_id"], "statement"].endswith("joint working in Northvale.")
+        assert "text corrected" in by_id.loc[barrier["finding_id"], "reason"]
+    assert len(after) == len(before)
+    note = candidate_note(after)
+    assert note.startswith(f"{len(after)} of these findings are candidate findings")
+    assert f"; {len(after) - 2} of them are still unreviewed" in note
+
+
+def test_a_bad_candidate_decision_is_refused_with_its_line(northvale: Path, reports_tmp: Path):
+    from workbook.core.errors import EvidenceError
+    from workbook.extract.findings import candidate_decisions_path
+
+    path = candidate_decisions_path("northvale", northvale)
+    path.parent.mkdir(parents=True)
+    path.write_text("finding_id,decision,statement,reviewer,date,note\nnorthvale_2019-00000000,maybe,,Jo,,\n",
+                    encoding="utf-8")
+    with pytest.raises(EvidenceError, match=r"candidates/northvale.csv:2 \[northvale_2019-00000000\]: decision "
+                                            r"'maybe' is not accept or reject. Fix: write accept or reject."):
+        stages.run_extract("northvale", stages.resolve())
+    assert not stages.findings_path(reports_tmp, "northvale").exists()

@@ -1,7 +1,10 @@
 """Extraction: a case's sources become a findings table with stable ids, locators and polarity."""
 from __future__ import annotations
 
+import csv
+import datetime as _dt
 import hashlib
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -9,7 +12,10 @@ from typing import Callable
 
 import pandas as pd
 
+from workbook.core.atomic import write_text
 from workbook.core.errors import EvidenceError, problem
+from workbook.core.paths import check_id, evidence_dir
+from workbook.core.tables import read_records
 from workbook.evidence.cases import Case
 from workbook.core.textio import read_text
 from workbook.evidence.sources import Source, load_source, source_path
@@ -19,7 +25,7 @@ from workbook.extract.sentences import located_sentences
 FINDING_COLUMNS: tuple[str, ...] = ("finding_id", "case", "source", "locator", "statement", "polarity", "line")
 """The columns every findings table has (what 02_code needs)."""
 TABLE_COLUMNS: tuple[str, ...] = ("finding_id", "case", "source", "page", "section", "locator", "statement",
-                                  "polarity", "origin", "finding_score", "reason", "line")
+                                  "polarity", "origin", "finding_score", "reason", "line", "candidate_review")
 """The columns of reports/findings/<case>.csv and <case>.rejected.csv: curated bullets (origin 'curated') and
 full-text sentences (origin 'candidate', with their finding_score and the classifier's reason)."""
 MIN_WORDS = 3
@@ -89,7 +95,7 @@ def _curated_rows(case: Case, src: Source, seen: dict[str, int], problems: list)
         page, section = page_and_section(st.locator)
         rows.append({"finding_id": fid, "case": case.id, "source": src.id, "page": page, "section": section,
                      "locator": st.locator, "statement": st.text, "origin": "curated", "finding_score": None,
-                     "reason": "curated bullet", "line": st.line})
+                     "reason": "curated bullet", "line": st.line, "candidate_review": ""})
     return rows
 
 
@@ -104,9 +110,86 @@ def fulltext_body(path: "str | Path") -> tuple[str, int]:
     return text, 1
 
 
-def fulltext_rows(case: Case, src: Source, classifier: Classifier) -> tuple[list[dict], list[dict]]:
+CANDIDATE_DECISION_COLUMNS: tuple[str, ...] = ("finding_id", "decision", "statement", "reviewer", "date", "note")
+"""evidence/reviews/candidates/<case>.csv: a reviewer's accept or reject of a candidate sentence, optionally with
+corrected text (`statement`); the latest row for a finding wins over the classifier."""
+CANDIDATE_DECISIONS: tuple[str, ...] = ("accept", "reject")
+
+
+def candidate_decisions_path(case_id: str, evidence: "Path | None" = None) -> Path:
+    """evidence/reviews/candidates/<case>.csv."""
+    return (evidence or evidence_dir()) / "reviews" / "candidates" / f"{check_id(case_id, 'case_id')}.csv"
+
+
+def load_candidate_decisions(case_id: str, evidence: "Path | None" = None) -> dict[str, dict[str, str]]:
+    """The latest accept/reject decision per candidate finding id (with its line); bad rows are refused."""
+    path = candidate_decisions_path(case_id, evidence)
+    records, problems = read_records(path, CANDIDATE_DECISION_COLUMNS)
+    latest: dict[str, dict[str, str]] = {}
+    for row in records:
+        line = int(row["_line"])
+        if not row["finding_id"]:
+            problems.append(problem(path, "has a decision without a finding_id.", "give the candidate's finding_id "
+                                    "(see reports/findings/<case>.csv or .rejected.csv).", line=line))
+        elif row["decision"] not in CANDIDATE_DECISIONS:
+            problems.append(problem(path, f"decision {row['decision']!r} is not accept or reject.",
+                                    "write accept or reject.", line=line, record=row["finding_id"]))
+        elif not row["reviewer"]:
+            problems.append(problem(path, "has a decision without a reviewer.", "add the reviewer's name.",
+                                    line=line, record=row["finding_id"]))
+        else:
+            latest[row["finding_id"]] = row
+    if problems:
+        raise EvidenceError(problems)
+    return latest
+
+
+def record_candidate_decision(case_id: str, finding_id: str, decision: str, reviewer: str, statement: str = "",
+                              note: str = "", date: str = "", evidence: "Path | None" = None) -> Path:
+    """Append a reviewer's accept or reject of a candidate (and any corrected text) atomically; returns the file."""
+    from filelock import FileLock
+
+    if decision not in CANDIDATE_DECISIONS:
+        raise EvidenceError(problem("", f"decision {decision!r} is not accept or reject.", "choose accept or reject."))
+    if not finding_id.strip() or not reviewer.strip():
+        raise EvidenceError(problem("", "a candidate decision needs a finding id and a reviewer.",
+                                    "give both."))
+    path = candidate_decisions_path(case_id, evidence)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    when = date or _dt.date.today().isoformat()
+    with FileLock(str(path) + ".lock", timeout=30):
+        existing = path.read_text(encoding="utf-8-sig") if path.exists() else ""
+        if existing and not existing.endswith("\n"):
+            existing += "\n"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        if not existing.strip():
+            writer.writerow(CANDIDATE_DECISION_COLUMNS)
+        writer.writerow([finding_id.strip(), decision, " ".join(statement.split()), reviewer.strip(), when,
+                         " ".join(note.split())])
+        write_text(path, existing + buffer.getvalue())
+    Path(str(path) + ".lock").unlink(missing_ok=True)
+    return path
+
+
+def _apply_decision(row: dict, decision: "dict[str, str] | None") -> "bool | None":
+    """Apply a reviewer's decision to a candidate row (text, reason); True/False when decided, None when not."""
+    if decision is None:
+        return None
+    who = f"{decision['reviewer']}" + (f" ({decision['date']})" if decision.get("date") else "")
+    if decision.get("statement"):
+        row["statement"] = decision["statement"]
+        who += ", text corrected"
+    row["reason"] = f"{decision['decision']}ed by {who}; classifier: {row['reason']}"
+    row["candidate_review"] = f"{decision['decision']}ed"
+    return decision["decision"] == "accept"
+
+
+def fulltext_rows(case: Case, src: Source, classifier: Classifier,
+                  decisions: "dict[str, dict[str, str]] | None" = None) -> tuple[list[dict], list[dict]]:
     """Every body sentence of a full-text source as a row: (candidate findings, rejected sentences), each with
-    its score and reason. A sentence repeated in the source keeps one row (its best-scored place)."""
+    its score and reason; a reviewer's accept or reject wins over the classifier. A sentence repeated in the
+    source keeps one row (its best-scored place)."""
     body, first_line = fulltext_body(src.path)
     judged: dict[str, dict] = {}
     rejected: list[dict] = []
@@ -118,7 +201,7 @@ def fulltext_rows(case: Case, src: Source, classifier: Classifier) -> tuple[list
         row = {"finding_id": finding_id(src.id, sentence.text), "case": case.id, "source": src.id,
                "page": sentence.page, "section": sentence.section, "locator": sentence.locator,
                "statement": sentence.text, "origin": "candidate", "finding_score": verdict.score,
-               "reason": reason, "line": sentence.line, "_finding": finding}
+               "reason": reason, "line": sentence.line, "candidate_review": "", "_finding": finding}
         earlier = judged.get(row["finding_id"])
         if earlier is None:
             judged[row["finding_id"]] = row
@@ -128,6 +211,10 @@ def fulltext_rows(case: Case, src: Source, classifier: Classifier) -> tuple[list
         drop["reason"] = f"repeats the sentence at {keep['locator']} (line {keep['line']})"
         drop["_finding"] = False
         rejected.append(drop)
+    for row in judged.values():
+        decided = _apply_decision(row, (decisions or {}).get(row["finding_id"]))
+        if decided is not None:
+            row["_finding"] = decided
     found = [r for r in judged.values() if r["_finding"]]
     rejected += [r for r in judged.values() if not r["_finding"]]
     for r in found + rejected:
@@ -143,10 +230,12 @@ def extract_tables(case: Case, sources: list[Source], polarity: PolarityFn,
     given; the other full-text body sentences with the reason they are not findings. Duplicate curated
     statements are refused."""
     rows, rejected, seen, problems = [], [], {}, []
+    decisions: "dict[str, dict[str, str]] | None" = None
     for src in sources:
         if src.kind == FULLTEXT:
             classifier = classifier or load_classifier(evidence)
-            found, dropped = fulltext_rows(case, src, classifier)
+            decisions = load_candidate_decisions(case.id, evidence) if decisions is None else decisions
+            found, dropped = fulltext_rows(case, src, classifier, decisions)
             rows += found
             rejected += dropped
         else:
@@ -179,10 +268,12 @@ def candidate_note(findings: pd.DataFrame, coded: "pd.DataFrame | None" = None) 
     ids = set(findings.loc[findings["origin"] == "candidate", "finding_id"])
     if not ids:
         return ""
-    unreviewed = len(ids)
+    pending = set(ids)
+    if "candidate_review" in findings.columns:
+        pending -= set(findings.loc[findings["candidate_review"].fillna("") != "", "finding_id"])
     if coded is not None and "decided_by" in coded.columns:
-        decided = coded[coded["finding_id"].isin(ids) & (coded["decided_by"].fillna("auto") != "auto")]
-        unreviewed = len(ids - set(decided["finding_id"]))
+        pending -= set(coded.loc[coded["decided_by"].fillna("auto") != "auto", "finding_id"])
+    unreviewed = len(pending)
     return (f"{len(ids)} of these findings are candidate findings: sentences of full-text sources that the "
             f"classifier configured in evidence/extraction.yaml judged to report a finding; {unreviewed} of them "
             f"{'is' if unreviewed == 1 else 'are'} still unreviewed (no reviewer has checked "
