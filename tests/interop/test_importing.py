@@ -59,7 +59,7 @@ def test_another_tools_project_becomes_sources_findings_and_decisions(tmp_path, 
     decisions = load_reviews("interviews", framework, evidence).decisions.set_index("finding_id")
     lead, stigma = decisions.iloc[0], decisions.iloc[1]
     assert (lead["dimensions"], lead["polarity"], lead["reviewer"], lead["date"]) == ("leadership", "neutral",
-                                                                                   "Ann Coder", "2026-10-01")
+                                                                                   "Ann Coder", "2026-10-01T14:03:00Z")
     assert stigma["polarity"] == "barrier" and stigma["dimensions"] == ""
     assert "Stigma came up twice." in stigma["note"] and "[other codes: Stigma]" in stigma["note"]
     assert plan.unmapped == ["Stigma"]

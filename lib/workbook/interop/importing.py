@@ -62,12 +62,24 @@ def slug(text: str, fallback: str = "source") -> str:
     return out if out[0].isalpha() else f"s_{out}"[:64]
 
 
-def _day(stamp: str) -> str:
-    """The date (YYYY-MM-DD) of an xsd:dateTime ('' when absent or unreadable)."""
+def _when(stamp: str) -> str:
+    """A coding's xsd:dateTime as a decision's date: 'YYYY-MM-DD' at midnight UTC, else 'YYYY-MM-DDTHH:MM:SSZ'."""
     try:
-        return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")).date().isoformat() if stamp else ""
+        moment = dt.datetime.fromisoformat(stamp.strip().replace("Z", "+00:00")) if stamp else None
     except ValueError:
         return stamp[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}", stamp[:10]) else ""
+    if moment is None:
+        return ""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc)
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _day(stamp: str) -> str:
+    """The date (YYYY-MM-DD) of an xsd:dateTime ('' when absent or unreadable)."""
+    return _when(stamp)[:10]
 
 
 def _front_matter(src: TextSource, source_id: str, case_id: str, project: Project) -> dict:
@@ -181,11 +193,11 @@ def plan_import(project: Project, case_id: str, resolution: Resolution, framewor
         mode, placed, misfits = choose_offsets(src)
         where = f"{project.path}:project.qde"
         if misfits:
-            text_len = len(src.text)
-            raise EvidenceError([problem(where, f"selection {s.guid} of source {src.name!r} ({s.start}-{s.end}) does "
-                                         f"not fit its text of {text_len} characters.",
-                                         "export the project again; the selection points outside its source.",
-                                         line=s.line or None) for s in misfits[:5]])
+            s, more = misfits[0], (f" ({len(misfits) - 1} more like it)" if len(misfits) > 1 else "")
+            raise EvidenceError(problem(where, f"selection {s.guid} of source {src.name!r} ({s.start}-{s.end}) does "
+                                        f"not fit its text of {len(src.text)} characters{more}.",
+                                        "export the project again; the selection points outside its source.",
+                                        line=s.line or None))
         if mode != "characters" and src.selections:
             plan.tolerated.append(f"source {src.name!r}: offsets counted as {mode}")
         text = src.text.replace("\r\n", "\n").replace("\r", "\n")
@@ -255,15 +267,18 @@ def _plan_decisions(plan: ImportPlan, project: Project, src: TextSource, sel_fin
         fid = sel_finding.get(normalise_guid(sel.guid))
         if fid is None:
             continue
-        groups: dict[tuple[str, str], list[str]] = {}
+        groups: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for coding in sel.codings:
             if coding.user in auto_users:
                 plan.skipped_auto += 1
                 continue
-            groups.setdefault((coding.user, _day(coding.when) or today), []).append(coding.code)
+            when = _when(coding.when) or today
+            groups.setdefault((coding.user, when[:10]), []).append((coding.code, when))
         made: dict[tuple[str, str], Decision] = {}
-        for (user, day), codes in groups.items():
+        for (user, day), coded in groups.items():
             dims, pols, other = [], [], []
+            codes = [code for code, _ in coded]
+            day = max(when for _, when in coded)  # codings of one user and day add up to one decision
             for code in codes:
                 target = resolution.targets.get(code)
                 if target is None:
@@ -280,7 +295,7 @@ def _plan_decisions(plan: ImportPlan, project: Project, src: TextSource, sel_fin
             if other:
                 note = (note + " " if note else "") + f"[other codes: {'; '.join(dict.fromkeys(other))}]"
             reviewer = project.users.get(user) or (f"user_{user[:8]}" if user else "unknown_coder")
-            made[(user, day)] = Decision(fid, list(dict.fromkeys(dims)), polarity, reviewer, day, note)
+            made[(user, day[:10])] = Decision(fid, list(dict.fromkeys(dims)), polarity, reviewer, day, note)
         for nguid in dict.fromkeys(sel.notes):
             note = project.notes[nguid]
             key = (note.user, _day(note.when))

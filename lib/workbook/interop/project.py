@@ -120,8 +120,11 @@ def _stamp(moment: dt.datetime) -> str:
 
 
 def _day_stamp(day: str) -> str:
-    """A decision date (YYYY-MM-DD) as an xsd:dateTime at midnight UTC."""
-    return f"{day}T00:00:00Z"
+    """A decision's date (YYYY-MM-DD, or a timestamp) as an xsd:dateTime in UTC (a date at midnight)."""
+    if "T" not in day:
+        return f"{day}T00:00:00Z"
+    moment = dt.datetime.fromisoformat(day.replace("Z", "+00:00"))
+    return _stamp(moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc))
 
 
 def _variables(framework: Framework) -> dict[str, str]:
@@ -438,7 +441,7 @@ def read_project(path: "str | Path") -> Project:
         case.sources = [s for s in case.sources if s in source_ids]
         cases.append(case)
     if refs_problem:
-        raise EvidenceError(refs_problem[:5])
+        raise EvidenceError(refs_problem[0])  # one message: the first broken reference, located
     if skipped:
         tolerated.append(f"{len(skipped)} non-text source(s) not imported: {', '.join(skipped[:5])}")
     return Project(str(path), root.get("name", ""), root.get("origin", ""), users, codebook, sources, cases, notes,

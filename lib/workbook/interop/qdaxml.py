@@ -126,10 +126,10 @@ def check_schema(root: etree._Element, namespace: str, where: str) -> None:
     """Raise one EvidenceError listing the first schema violations (line and message) of a document."""
     errors = schema_errors(root, namespace)
     if errors:
-        shown = [problem(where, f"fails the REFI-QDA schema {SCHEMA_FILES[namespace]}: {msg}",
-                         "export it again from its tool, or correct the element named.", line=line or None)
-                 for line, msg in errors[:5]]
-        raise EvidenceError(shown)
+        line, msg = errors[0]
+        more = f" ({len(errors) - 1} more schema error(s) after it)" if len(errors) > 1 else ""
+        raise EvidenceError(problem(where, f"fails the REFI-QDA schema {SCHEMA_FILES[namespace]}: {msg}{more}",
+                                    "export it again from its tool, or correct the element named.", line=line or None))
 
 
 def check_unique_guids(root: etree._Element, where: str) -> None:
@@ -147,7 +147,7 @@ def check_unique_guids(root: etree._Element, where: str) -> None:
         else:
             seen[key] = el.sourceline or 0
     if problems:
-        raise EvidenceError(problems[:5])
+        raise EvidenceError(problems[0])  # one message: the first duplicate, located
 
 
 def serialise(root: etree._Element) -> bytes:
