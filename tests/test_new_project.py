@@ -26,6 +26,13 @@ def workbook(cwd: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=900)
 
 
+def make(cwd: Path, target: str) -> subprocess.CompletedProcess:
+    """Run a target of a project's Makefile as a user would (no WORKBOOK_* location set)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKBOOK_ROOT", "WORKBOOK_EVIDENCE", "WORKBOOK_REPORTS")}
+    return subprocess.run(["make", "--no-print-directory", target], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
 def html_text(report: Path) -> str:
     """The report's text with tags removed and whitespace collapsed."""
     import re
@@ -57,8 +64,8 @@ def test_one_case_with_one_markdown_source_builds_the_whole_report(tmp_path: Pat
     assert workbook(tmp_path, "init", "review").returncode == 0
     root = tmp_path / "review"
     add_one_case(root)
-    assert workbook(root, "validate").returncode == 0
-    built = workbook(root, "report", "--no-progress")
+    assert make(root, "validate").returncode == 0
+    built = make(root, "report")  # the project's own Makefile, on the workbook of this environment
     assert built.returncode == 0, built.stderr
     assert "3 notebook run(s) executed" in built.stdout
     text = html_text(root / "reports" / "synthesis.html")
@@ -91,3 +98,23 @@ def test_a_copied_checkout_works_on_its_own_files(tmp_path: Path):
     assert built.returncode == 0, built.stderr
     assert "Torbay in the copy" in html_text(copy / "reports" / "synthesis.html")
     assert snapshot(ROOT / "reports") == original_reports  # the original checkout's reports are untouched
+
+
+def test_init_then_a_pdf_added_with_add_source_then_make_report(tmp_path: Path):
+    pytest.importorskip("reportlab")
+    from document_fixtures import PdfSpec, filler_page, write_pdf
+
+    pdf = write_pdf(tmp_path / "camden.pdf", PdfSpec(pages=[[
+        ("heading", "Abstract"),
+        ("para", "We evaluated integrated care in Camden. Shared leadership between the council and the hospital "
+                 "helped teams work together, but a lack of shared records got in the way.")], filler_page()]))
+    assert workbook(tmp_path, "init", "review").returncode == 0
+    root = tmp_path / "review"
+    added = workbook(root, "add-source", "--case", "camden", "--case-name", "Camden", "--authors", "Smith A",
+                     "--year", "2020", "--title", "Camden evaluation", "--url", "https://example.org/camden", str(pdf))
+    assert added.returncode == 0, added.stderr
+    assert make(root, "validate").returncode == 0
+    built = make(root, "report")
+    assert built.returncode == 0, built.stderr
+    text = html_text(root / "reports" / "synthesis.html")
+    assert "Camden" in text and "smith_2020" in text and NO_REVIEW_FINDINGS in text
