@@ -250,3 +250,18 @@ def test_acceptance_two_column_pdf_into_a_new_case_then_validate(tmp_path: Path)
     original.write_bytes(original.read_bytes() + b"\n% edited\n")
     check = subprocess.run([sys.executable, "-m", "workbook", "validate"], env=env, capture_output=True, text=True)
     assert check.returncode == 1 and "no longer matches the checksum" in check.stderr
+
+
+def test_every_format_adds_and_validates(tmp_path: Path, evidence_copy: Path):
+    from workbook.pipeline.validate import validate_evidence
+
+    (tmp_path / "a.txt").write_text("Results\n\nTeams met weekly in the text file.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("## Results\n\nTeams met weekly in the Markdown file.\n", encoding="utf-8")
+    (tmp_path / "c.html").write_text("<html><body><h2>Results</h2><p>Teams met weekly in the page.</p></body></html>")
+    write_docx(tmp_path / "d.docx", [("heading", "Results"), ("para", "Teams met weekly in the Word file.")])
+    for name in ("a.txt", "b.md", "c.html", "d.docx"):
+        added = add_source(tmp_path / name, "camden", source_id=f"doc_{name[0]}", **FLAGS)
+        src = load_source(added.source_file)
+        assert src.original == f"documents/camden/doc_{name[0]}{Path(name).suffix}"
+        assert [p.locator for p in src.paragraphs] == ["p. 1, Results"]
+    assert validate_evidence(evidence_copy) == []
