@@ -6,7 +6,7 @@ import re
 import pytest
 
 from workbook.coding.cues import (CueSyntaxError, cue_examples, cue_regex, in_scope, normalise, stems, tokens,
-                           word_forms)
+                           word_form_set, word_forms)
 
 
 def rx(term: str) -> re.Pattern[str]:
@@ -36,6 +36,19 @@ def test_word_forms(word, yes, no):
         assert pat.fullmatch(w), (word, w)
     for w in no:
         assert not pat.fullmatch(w), (word, w)
+
+
+@pytest.mark.parametrize("word", ["share", "team", "community", "plan", "process", "shared", "tie", "box", "stop",
+                                  "it", "key", "agree", "church", "a1", "day", "buzz", "leading"])
+def test_word_form_set_is_what_word_forms_matches(word):
+    forms, possessive = word_form_set(word)
+    pat = re.compile(word_forms(word))
+    stem = word[:-2]
+    candidates = {stem + a + b for a in ("", word[-2:-1]) for b in ("", "e", "s", "y", "ie", "es", "ed", "ing", "ies",
+                                                                    "ied", "ying", word[-1] + "ed", word[-1] + "ing")}
+    for candidate in candidates | forms:
+        assert bool(pat.fullmatch(candidate)) == (candidate in forms), candidate
+        assert bool(pat.fullmatch(candidate + "'s")) == (candidate in forms and possessive), candidate
 
 
 def test_wildcard_matches_word_family():
