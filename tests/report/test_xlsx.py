@@ -52,14 +52,17 @@ def test_statements_per_cell_sheet_one_row_per_statement(tmp_path, framework):
     coded.loc[0, "decided_by"] = "coder_a"
     doc = Report("m", tmp_path, set(coded["finding_id"]))
     doc.statement_matrix(cell_statements(coded, framework, ["alpha", "beta"]), {"alpha": "Alpha", "beta": "Beta"},
-                         {d.id: d.label for d in framework.dimensions}, {}, "matrix_statements", "c")
+                         {d.id: d.label for d in framework.dimensions}, {"src_a": "Author 2011"}, "matrix_statements", "c")
     sheet = load_workbook(write_report(doc, tmp_path / "out")["xlsx"])["matrix_statements"]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
-    assert rows[0] == list(STATEMENT_COLUMNS)
+    columns = list(STATEMENT_COLUMNS)
+    assert rows[0] == columns[:columns.index("source") + 1] + ["citation"] + columns[columns.index("source") + 1:]
     assert len(rows) - 1 == 9  # (finding, dimension) pairs: a finding in two cells is in two rows
     first = dict(zip(rows[0], rows[1]))
     assert (first["case"], first["dimension"], first["polarity"], first["decided_by"]) == \
         ("alpha", "vision", "facilitator", "coder_a")
     assert first["statement"] == coded.loc[0, "statement"] and sheet["E2"].data_type == "s"  # text, never a formula
     assert [r[6] for r in rows[1:]].count("src_a-0000000a") == 2
+    assert (first["source"], first["citation"], first["locator"]) == ("src_a", "Author 2011", "p. 1")
+    assert dict(zip(rows[0], rows[-1]))["citation"] == "src_c"  # a source without a citation keeps its id
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold

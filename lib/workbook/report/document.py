@@ -230,8 +230,12 @@ class Report:
                          summaries: "CellSummaries | None" = None, shown: int = CELL_SHOWN) -> Block:
         """The matrix a reviewer reads: a row per dimension, a column per case; each cell gives the reviewer's
         summary (when written), then its statements (short, with polarity, a link to the finding and who decided
-        the code), the rest expandable. The statements (`cell_statements`) go to tables/<name>.csv and the XLSX."""
-        self.keep(statements, name)
+        the code), the rest expandable. The statements (`cell_statements`, with each source's short citation) go to
+        tables/<name>.csv and the XLSX, one row per statement."""
+        kept = statements.copy()
+        kept.insert(kept.columns.get_loc("source") + 1, "citation",
+                    [citations.get(s, s) for s in kept["source"]])
+        self.keep(kept, name)
         summaries = summaries or CellSummaries()
         by_cell = {key: group for key, group in statements.groupby(["case", "dimension"], sort=False)}
         head = "<th>dimension</th>" + "".join(f'<th scope="col">{esc(n)}</th>' for n in case_names.values())
