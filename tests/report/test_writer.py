@@ -299,3 +299,16 @@ def test_built_matrix_cells_hold_every_statement(built, shipped_coded):
     sheet = load_workbook(built / "synthesis.xlsx")["matrix_statements"]
     assert sheet.max_row - 1 == pairs and [c.value for c in sheet[1]][:5] == ["case", "dimension", "dimension_label",
                                                                               "polarity", "statement"]
+
+
+def test_statement_matrix_of_a_project_with_no_findings_or_no_cases(tmp_path, framework):
+    from workbook.synthesis.matrix import cell_statements
+
+    empty = small_coded().iloc[0:0]
+    labels = {d.id: d.label for d in framework.dimensions}
+    doc = Report("m", tmp_path, set())
+    one = doc.statement_matrix(cell_statements(empty, framework, ["solo"]), {"solo": "Solo"}, labels, {}, "m1", "c")
+    assert one.html.count('class="wb-cell"') == len(labels) and one.html.count("no findings") == len(labels)
+    none = doc.statement_matrix(cell_statements(empty, framework, []), {}, labels, {}, "m0", "c")
+    assert 'class="wb-cell"' not in none.html and none.html.count('<th scope="row">') == len(labels)
+    assert load_workbook(write_report(doc, tmp_path / "out")["xlsx"]).sheetnames == ["m1", "m0"]
