@@ -126,3 +126,12 @@ def test_import_into_the_shipped_evidence_keeps_cases_yaml_comments(evidence_cop
     from workbook.pipeline.validate import validate_evidence
 
     assert validate_evidence(evidence_copy) == []
+
+
+def test_a_user_named_like_a_reserved_review_file_is_imported_under_another_name(tmp_path, monkeypatch, framework):
+    from workbook.coding.reviews import load_reviews
+
+    evidence = empty_evidence(tmp_path, monkeypatch)
+    path = interview_qdpx(tmp_path, users=f'<Users><User name="consensus" guid="{G["user"]}"/></Users>')
+    import_file(path, "interviews", framework, evidence)
+    assert set(load_reviews("interviews", framework, evidence).decisions["reviewer"]) == {"imported consensus"}

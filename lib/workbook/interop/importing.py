@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from workbook.coding.reviews import check_decision, load_reviews, record_decision
+from workbook.coding.reviews import check_decision, load_reviews, record_decision, reviewer_id
 from workbook.core.atomic import write_bytes, write_text
-from workbook.core.errors import EvidenceError, problem
+from workbook.core.errors import EvidenceError, ReviewError, problem
 from workbook.core.paths import check_id
 from workbook.core.yamlio import parse_yaml
 from workbook.evidence.cases import case_problems, cases_path
@@ -295,6 +295,10 @@ def _plan_decisions(plan: ImportPlan, project: Project, src: TextSource, sel_fin
             if other:
                 note = (note + " " if note else "") + f"[other codes: {'; '.join(dict.fromkeys(other))}]"
             reviewer = project.users.get(user) or (f"user_{user[:8]}" if user else "unknown_coder")
+            try:
+                reviewer_id(reviewer)
+            except ReviewError:  # a name the reviews folder reserves ('consensus', 'sample') or without letters
+                reviewer = f"imported {reviewer}"
             made[(user, day[:10])] = Decision(fid, list(dict.fromkeys(dims)), polarity, reviewer, day, note)
         for nguid in dict.fromkeys(sel.notes):
             note = project.notes[nguid]
