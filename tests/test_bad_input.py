@@ -407,7 +407,7 @@ def test_a_decision_with_an_unknown_dimension_or_polarity_is_refused_and_the_fil
     before = path.read_bytes()
     with pytest.raises(ReviewError) as err:
         record_decision("torbay", "x-1", ["visoin"], "barrier", "AB", framework, evidence=evidence_copy)
-    assert str(err.value).endswith("torbay.csv: decision for 'x-1' refused: unknown dimension(s) 'visoin'; use: "
+    assert str(err.value).endswith("torbay/ab.csv: decision for 'x-1' refused: unknown dimension(s) 'visoin'; use: "
                                    "vision, leadership, culture, local_context, integrated_teams, time, outcomes. "
                                    "Fix: correct the decision and save again.")
     with pytest.raises(ReviewError, match="unknown polarity 'good'; use: barrier, facilitator, neutral"):
@@ -416,6 +416,7 @@ def test_a_decision_with_an_unknown_dimension_or_polarity_is_refused_and_the_fil
         record_decision("torbay", "x-1", ["vision"], "barrier", "AB", framework, date="01/02/2026",
                         evidence=evidence_copy)
     assert path.read_bytes() == before
+    assert not (evidence_copy / "reviews" / "torbay").exists()  # no reviewer file was started
 
 
 def test_a_review_file_with_old_mac_line_endings_loads_like_any_other(tmp_path: Path, framework):

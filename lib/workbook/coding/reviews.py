@@ -270,6 +270,7 @@ def _load_rows(path: Path, columns: tuple[str, ...], framework: Framework, start
             continue
         rows.append({**{c: rec[c] for c in columns}, "dimensions": ";".join(dims), "file": shown,
                      "row": start + n, "line": line, "when": parse_when(rec["date"])})
+    problems.sort(key=lambda p: p.line or 0)
     return rows, problems
 
 
