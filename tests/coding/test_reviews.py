@@ -269,3 +269,14 @@ def test_workbook_sample_writes_the_case_sample_and_refuses_bad_shares(evidence_
     with pytest.raises(SystemExit):
         main(["sample", "--case", "torbay", "--share", "20"])
     assert "not above 0 and at most 1" in capsys.readouterr().err
+
+
+def test_validate_reports_a_review_folder_of_an_unknown_case_and_unreadable_rows(evidence_copy: Path, framework):
+    from workbook.pipeline.validate import validate_evidence
+
+    assert validate_evidence(evidence_copy) == []
+    _write(reviewer_path("leeds", "AB", evidence_copy), "a-1,vision,barrier,AB,2026-01-01,fine")
+    _write(reviewer_path("torbay", "AB", evidence_copy), "a-1,vision,barrier,AB,27/11/2026,hand-typed date")
+    found = [str(p) for p in validate_evidence(evidence_copy)]
+    assert any("reviews/leeds: is a review folder that names no known case" in p for p in found)
+    assert any("reviews/torbay/ab.csv:2 [a-1]: date '27/11/2026'" in p for p in found)

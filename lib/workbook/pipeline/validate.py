@@ -66,6 +66,11 @@ def validate_evidence(evidence: Path, framework_path: "Path | None" = None) -> l
             if path.stem not in cases:
                 problems.append(problem(path, f"names no known case ({', '.join(cases) or 'none yet'}).",
                                         "rename it <case_id>.csv."))
+        for path in sorted(p for p in (evidence / "reviews").glob("*") if p.is_dir() and not p.name.startswith(".")):
+            if path.name not in cases:
+                problems.append(problem(path, f"is a review folder that names no known case "
+                                        f"({', '.join(cases) or 'none yet'}), so its decisions are never read.",
+                                        "rename it after its case id."))
     for extra in OPTIONAL_CHECKS:
         problems += extra(evidence, framework, cases)
     return problems
