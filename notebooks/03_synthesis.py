@@ -111,8 +111,10 @@ detail = synthesis.matrix_detail(coded, fw, case_ids, summaries)
  + doc.figure(figures.matrix_heatmap(matrix, labels), "framework_matrix",
               "Heatmap of the framework matrix: coded findings per case and dimension.")
  + doc.table(detail, "framework_matrix_detail",
-             "Each cell of the matrix: counts by polarity and a summary naming its findings.",
-             show=["case", "dimension", "findings", "barriers", "facilitators", "neutral", "summary"]
+             "Each cell of the matrix: counts by polarity, how many of its findings people checked (the others "
+             "are coded automatically), and a summary naming its findings.",
+             show=["case", "dimension", "findings", "barriers", "facilitators", "neutral", "checked_by_people",
+                   "summary"]
              + (["reviewer_summary"] if len(summaries) else [])))
 
 # %%

@@ -31,6 +31,11 @@ def test_matrix_detail_counts_polarity_and_names_ids(framework):
     assert cell["summary"] == "1 facilitator (src_c-0000000f); 1 barrier (src_c-0000000e)"
     assert d.loc[("alpha", "time"), "summary"] == "1 barrier (src_a-0000000b); 1 neutral finding (src_a-0000000c)"
     assert d.loc[("beta", "vision"), "summary"] == "no findings"
+    assert d["checked_by_people"].sum() == 0
+    coded = small_coded()
+    coded.loc[[1, 5], "decided_by"] = ["coder_a", "auto"]
+    checked = synthesis.matrix_detail(coded, framework, CASES).set_index(["case", "dimension"])["checked_by_people"]
+    assert checked[checked > 0].to_dict() == {("alpha", "integrated_teams"): 1, ("alpha", "time"): 1}
 
 
 def test_barriers_facilitators_per_case_and_all(framework):

@@ -35,9 +35,10 @@ def long_codes(coded: pd.DataFrame) -> pd.DataFrame:
 
 def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
                   summaries: "CellSummaries | None" = None) -> pd.DataFrame:
-    """Case by dimension, long: findings, barriers, facilitators, neutral and the finding ids of each cell,
-    plus the reviewer's summary of the cell (column `reviewer_summary`) when `summaries` are given."""
+    """Case by dimension, long: findings, barriers, facilitators, neutral, how many of them people checked and the
+    finding ids of each cell, plus the reviewer's summary of the cell (`reviewer_summary`) when `summaries` are given."""
     codes = long_codes(coded)
+    people = {rec["finding_id"] for rec in coded.to_dict("records") if decided_by_person(rec)}
     rows = []
     for case in case_ids:
         for dim in framework.dimension_ids:
@@ -45,10 +46,11 @@ def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str
             counts = cell["polarity"].value_counts()
             rows.append({"case": case, "dimension": dim, "findings": len(cell),
                          "barriers": int(counts.get("barrier", 0)), "facilitators": int(counts.get("facilitator", 0)),
-                         "neutral": int(counts.get("neutral", 0)), "finding_ids": ";".join(cell["finding_id"]),
-                         "summary": cell_summary(cell)})
+                         "neutral": int(counts.get("neutral", 0)),
+                         "checked_by_people": int(cell["finding_id"].isin(people).sum()),
+                         "finding_ids": ";".join(cell["finding_id"]), "summary": cell_summary(cell)})
     table = pd.DataFrame(rows, columns=["case", "dimension", "findings", "barriers", "facilitators", "neutral",
-                                        "finding_ids", "summary"])  # no cases: the columns still exist
+                                        "checked_by_people", "finding_ids", "summary"])  # no cases: the columns still exist
     if summaries is not None:
         table["reviewer_summary"] = [summaries.get(c, d) for c, d in zip(table["case"], table["dimension"])]
     return table
