@@ -280,3 +280,11 @@ def test_validate_reports_a_review_folder_of_an_unknown_case_and_unreadable_rows
     found = [str(p) for p in validate_evidence(evidence_copy)]
     assert any("reviews/leeds: is a review folder that names no known case" in p for p in found)
     assert any("reviews/torbay/ab.csv:2 [a-1]: date '27/11/2026'" in p for p in found)
+
+
+def test_one_reviewer_typing_their_name_two_ways_is_still_one_reviewer(tmp_path: Path, framework):
+    record_decision("torbay", "a-1", ["vision"], "barrier", "AB", framework, date="2026-01-01", evidence=tmp_path)
+    record_decision("torbay", "a-1", ["time"], "barrier", "ab", framework, date="2026-01-02", evidence=tmp_path)
+    rs = load_reviews("torbay", framework, tmp_path)
+    assert rs.disagreements() == [] and len(rs.latest_by_reviewer()) == 1 and len(rs.independent()) == 1
+    assert rs.independent().iloc[0]["dimensions"] == "vision"

@@ -41,8 +41,8 @@ RESERVED: tuple[str, ...] = ("consensus", "sample")
 """File names in evidence/reviews/<case>/ that are not reviewers."""
 DECISION_SOURCES: tuple[str, ...] = ("consensus", "reviewer", "automatic")
 """Where a finding's final codes come from, in order of precedence."""
-LOADED_COLUMNS: tuple[str, ...] = (*REVIEW_COLUMNS, "file", "row", "line", "when")
-CONSENSUS_LOADED: tuple[str, ...] = (*CONSENSUS_COLUMNS, "file", "row", "line", "when")
+LOADED_COLUMNS: tuple[str, ...] = (*REVIEW_COLUMNS, "file", "row", "line", "when", "reviewer_key")
+CONSENSUS_LOADED: tuple[str, ...] = (*CONSENSUS_COLUMNS, "file", "row", "line", "when", "reviewer_key")
 FINAL_COLUMNS: tuple[str, ...] = ("finding_id", "dimensions", "polarity", "decision_source", "decided_by", "date",
                                   "note")
 
@@ -187,14 +187,14 @@ class ReviewSet:
         """Each reviewer's latest decision on each finding, earliest first."""
         if self.decisions.empty:
             return self.decisions.copy()
-        latest = self._ordered(self.decisions).drop_duplicates(["finding_id", "reviewer"], keep="last")
+        latest = self._ordered(self.decisions).drop_duplicates(["finding_id", "reviewer_key"], keep="last")
         return latest.reset_index(drop=True)
 
     def independent(self) -> pd.DataFrame:
         """Each reviewer's first decision on each finding: the one made before seeing anyone else's."""
         if self.decisions.empty:
             return self.decisions.copy()
-        first = self._ordered(self.decisions).drop_duplicates(["finding_id", "reviewer"], keep="first")
+        first = self._ordered(self.decisions).drop_duplicates(["finding_id", "reviewer_key"], keep="first")
         return first.sort_values("row").reset_index(drop=True)
 
     def agreed(self) -> pd.DataFrame:
@@ -225,7 +225,7 @@ class ReviewSet:
         agreed = set(self.consensus["finding_id"])
         out = []
         for fid, group in latest.groupby("finding_id", sort=False):
-            if fid in agreed or group["reviewer"].nunique() < 2:
+            if fid in agreed or group["reviewer_key"].nunique() < 2:
                 continue
             if len(set(zip(group["dimensions"], group["polarity"]))) > 1:
                 out.append(str(fid))
@@ -239,6 +239,14 @@ class ReviewSet:
     def problems_for(self, finding_id: str) -> list[Problem]:
         """The unreadable rows that name a finding."""
         return [p for p in self.problems if p.record == finding_id]
+
+
+def _key(name: str) -> str:
+    """The id a reviewer's decisions are grouped by ('AB' and 'ab' are one reviewer)."""
+    try:
+        return reviewer_id(name)
+    except ReviewError:
+        return " ".join(str(name).split()).lower()
 
 
 def _load_rows(path: Path, columns: tuple[str, ...], framework: Framework, start: int,
@@ -269,7 +277,8 @@ def _load_rows(path: Path, columns: tuple[str, ...], framework: Framework, start
                                     record=rec.get("finding_id") or None))
             continue
         rows.append({**{c: rec[c] for c in columns}, "dimensions": ";".join(dims), "file": shown,
-                     "row": start + n, "line": line, "when": parse_when(rec["date"])})
+                     "row": start + n, "line": line, "when": parse_when(rec["date"]),
+                     "reviewer_key": owner or _key(rec["reviewer"])})
     problems.sort(key=lambda p: p.line or 0)
     return rows, problems
 

@@ -205,11 +205,12 @@ def agreement_codes(coded: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFram
     order = [c for c in ("case", "when", "row") if c in people.columns]
     if order:
         people = people.sort_values(order, kind="stable")
-    people = people.drop_duplicates(["finding_id", "reviewer"], keep="first")
+    who = "reviewer_key" if "reviewer_key" in people.columns else "reviewer"  # 'AB' and 'ab' are one reviewer
+    people = people.drop_duplicates(["finding_id", who], keep="first")
     reviewed = coded[coded["finding_id"].isin(set(people["finding_id"]))]
     auto = pd.DataFrame({"finding_id": reviewed["finding_id"], "coder": "auto",
                          "dimensions": reviewed["auto_dimensions"], "polarity": reviewed["auto_polarity"]})
-    people = pd.DataFrame({"finding_id": people["finding_id"], "coder": people["reviewer"],
+    people = pd.DataFrame({"finding_id": people["finding_id"], "coder": people[who],
                            "dimensions": people["dimensions"], "polarity": people["polarity"]})
     return pd.concat([auto, people], ignore_index=True)
 
