@@ -15,6 +15,7 @@ cannot express (a cue word with punctuation inside), are matched with their own 
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+@functools.lru_cache(maxsize=4096)
 def _alternative(alt: str) -> Alt | None:
     """One alternative of a word slot as a program piece (None when it needs a regex)."""
     exact = alt.startswith("=")
@@ -428,8 +430,16 @@ class CueMatcher:
         found = self._spans.get(span)
         if found is not None:
             return found
-        idx = set(self.buckets.get(span[:2].lower(), ())) | set(self.buckets.get(span[:1].lower(), ()))
-        result = tuple(i for i in sorted(idx | set(self.anywhere)) if self.fullmatch(i, span))
+        idx = set(self.anywhere)
+        first = _WORD.match(fold(span))
+        if first is not None:
+            allowed = set(self.buckets.get(span[:2].lower(), ())) | set(self.buckets.get(span[:1].lower(), ()))
+            word = first.group()
+            cands = self._starts.get(word)
+            if cands is None:
+                cands = self._candidates(word)
+            idx.update(i for i, _ in cands if i in allowed)
+        result = tuple(i for i in sorted(idx) if self.fullmatch(i, span))
         if len(self._spans) >= self.MAX_CACHE:
             self._spans.clear()
         self._spans[span] = result

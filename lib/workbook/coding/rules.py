@@ -121,7 +121,6 @@ class CueTable:
         self.entry_roles = entry_roles
         self.cache: dict[str, tuple[Role, ...]] = {}
         self._shared: dict[int, list[Role]] = {}
-        self._polar_of: dict[str, list[int]] = {}
 
     def matches(self, text: str) -> list[tuple[int, int, str, tuple[Role, ...]]]:
         """(start, end, span, roles) of every matched span with a role, in text order."""
@@ -162,15 +161,14 @@ class CueTable:
         if done is not None:
             return done
         m = self.matcher
-        full = m.fullmatch
         roles_b = self.entry_roles[b]
         exs = m.entries[b].examples
         extra: list[Role] = []
         if not any(r.kind == "ignore" for r in roles_b) and exs:
             keys = {r.key for r in roles_b}
-            first, rest = exs[0], exs[1:]
-            for a in self._example_bucket(first[0]):
-                if a == b or not full(a, first) or not all(full(a, ex) for ex in rest):
+            covers = set.intersection(*(self._matching(ex) for ex in exs))  # entries matching every example
+            for a in self._example_bucket(exs[0][0]):
+                if a == b or a not in covers:
                     continue
                 for role in self.entry_roles[a]:
                     if role.kind != "ignore" and role.key not in keys:
@@ -180,8 +178,9 @@ class CueTable:
                     and all(r.kind in ("dim", "facilitator", "barrier") for r in roles_b)
                     and len(exs[0].split()) >= 2):
                 firsts = [ex.split()[0] for ex in exs]
-                for a in self._polar(firsts[0]):
-                    if a != b and all(full(a, w) for w in firsts[1:]):
+                covers = set.intersection(*(self._matching(w) for w in firsts))
+                for a in self._polar():
+                    if a != b and a in covers:
                         for role in self.entry_roles[a]:
                             if role.kind in ("facilitator", "barrier") and role.key not in keys:
                                 extra.append(role)
@@ -203,15 +202,16 @@ class CueTable:
             self._by_first, self._free = by_first, free
         return self._by_first.get(ch, []) + self._free
 
-    def _polar(self, word: str) -> list[int]:
-        """Facilitator and barrier cues (first-seen order) that match this word."""
-        found = self._polar_of.get(word)
-        if found is None:
-            found = [i for i in self.matcher.first_seen
-                     if any(r.kind in ("facilitator", "barrier") for r in self.entry_roles[i])
-                     and self.matcher.fullmatch(i, word)]
-            self._polar_of[word] = found
-        return found
+    def _matching(self, words: str) -> set[int]:
+        """The entries that match the whole of these example words."""
+        return set(self.matcher.span_entries(words))
+
+    def _polar(self) -> list[int]:
+        """Facilitator and barrier cues, in first-seen order."""
+        if not hasattr(self, "_polar_entries"):
+            self._polar_entries = [i for i in self.matcher.first_seen
+                                   if any(r.kind in ("facilitator", "barrier") for r in self.entry_roles[i])]
+        return self._polar_entries
 
 
 _COMPILED: dict[str, CueTable] = {}
