@@ -154,3 +154,44 @@ def test_pages_without_text_are_noted(tmp_path: Path):
     doc = read_document(path)
     assert doc.pages[0].blocks[0].text == "A page with real text on it."
     assert doc.notes and "p. 2" in doc.notes[0] and "ocrmypdf" in doc.notes[0]
+
+
+def test_repeated_body_lines_at_the_top_of_pages_are_kept(tmp_path: Path):
+    pages = [[("para", f"Item {n}: the staff in locality {n} reported shared records. " * 3)] for n in range(4)]
+    doc = read_document(write_pdf(tmp_path / "items.pdf", PdfSpec(pages=pages, columns=1)))
+    firsts = [p.blocks[0].text for p in doc.pages]
+    assert [t.startswith(f"Item {n}: the staff") for n, t in enumerate(firsts)] == [True] * 4
+    assert not any(HEADER in b.text for p in doc.pages for b in p.blocks)
+
+
+@pytest.mark.browser
+def test_a_pdf_printed_by_chromium_from_css_columns(tmp_path: Path):
+    """A PDF from another producer (Chromium/Skia, embedded fonts): CSS columns, @page running head and page
+    numbers, soft hyphens broken at line ends."""
+    from test_report_browser import CHROMIUM, require_chromium
+    import os
+    import subprocess
+
+    chromium = require_chromium(CHROMIUM, dict(os.environ))
+    paras = "".join(f"<p>Paragraph {i}: staff in locality {i} reported that multi&shy;disciplinary teams and shared "
+                    f"records improved communi&shy;cation between organi&shy;sations.</p>" for i in range(50))
+    page = tmp_path / "doc.html"
+    page.write_text(f"""<html><head><style>
+@page {{ size: A4; margin: 2cm; @top-center {{ content: "Camden evaluation: final report"; font-size: 8pt }}
+        @bottom-center {{ content: counter(page); font-size: 8pt }} }}
+body {{ font-family: serif; font-size: 10pt }} .cols {{ column-count: 2; column-gap: 1.5em; text-align: justify }}
+</style></head><body><h1>Integrated care in Camden</h1><div class="cols"><h2>Results</h2>{paras}
+<h2>Discussion</h2><p>Leadership mattered most.</p></div></body></html>""", encoding="utf-8")
+    pdf = tmp_path / "doc.pdf"
+    subprocess.run([str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=False)
+    if not pdf.exists():
+        pytest.skip("chromium did not print the PDF here")
+    doc = read_document(pdf)
+    md = doc.to_markdown()
+    import re
+
+    assert [int(n) for n in re.findall(r"Paragraph (\d+):", md)] == list(range(50))
+    assert "multidisciplinary" in md and "communication between organisations" in md
+    assert "Camden evaluation" not in md and not re.search(r"^\d+$", md, re.M)
+    assert md.rstrip().endswith("### Discussion\n\nLeadership mattered most.")

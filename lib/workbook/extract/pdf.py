@@ -191,10 +191,16 @@ def _remove_running_heads(pages: list[tuple[float, float, list[Line]]]) -> list[
     def key(line: Line) -> tuple[str, int]:
         return re.sub(r"\d+", "#", line.text.lower()).strip(), round(line.bottom / 6)
 
+    def apart(line: Line, lines: list[Line]) -> bool:
+        """Whether a line stands clear of the text above and below it (a running head does; a body line not)."""
+        gaps = [max(other.bottom - line.top, line.bottom - other.top) for other in lines
+                if other is not line and (other.bottom >= line.top or other.top <= line.bottom)]
+        return not gaps or min(gaps) >= 0.8 * line.height
+
     def margin_lines(height: float, lines: list[Line]) -> list[Line]:
         ordered = sorted(lines, key=lambda ln: -ln.top)
         edge = ordered[:2] + ordered[-2:]
-        return [ln for ln in edge if ln.bottom > 0.88 * height or ln.top < 0.12 * height]
+        return [ln for ln in edge if (ln.bottom > 0.88 * height or ln.top < 0.12 * height) and apart(ln, lines)]
 
     counts: Counter = Counter()
     for _, height, lines in pages:
