@@ -91,6 +91,6 @@ def test_every_environment_variable_the_workbook_reads_is_documented():
     used = set()
     for path in (root / "lib" / "workbook").rglob("*.py"):
         used |= set(re.findall(r"environ(?:\.get)?\s*[\(\[]\s*[\"'](WORKBOOK_[A-Z_]+)", path.read_text(encoding="utf-8")))
-    assert {"WORKBOOK_ROOT", "WORKBOOK_EVIDENCE", "WORKBOOK_REPORTS", "WORKBOOK_CACHE"} <= used
+    assert {"WORKBOOK_ROOT", "WORKBOOK_EVIDENCE", "WORKBOOK_REPORTS"} <= used
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert sorted(v for v in used if f"`{v}`" not in readme) == []

@@ -57,16 +57,6 @@ def reports_dir() -> Path:
     return Path(env).resolve() if env else project_root() / "reports"
 
 
-def cache_dir() -> Path:
-    """The per-user cache directory: $WORKBOOK_CACHE when set, else the platform's user cache directory."""
-    env = os.environ.get("WORKBOOK_CACHE")
-    if env:
-        return Path(env).resolve()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("integrated-care-workbook"))
-
-
 def notebooks_dir() -> Path:
     """The pipeline's notebooks: <root>/notebooks when the project has that folder, else the package checkout's."""
     own = project_root() / "notebooks"
