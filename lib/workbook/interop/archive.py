@@ -93,7 +93,8 @@ def open_archive(path: "str | Path") -> Archive:
             continue
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES or (info.file_size > _CHUNK and ratio > MAX_RATIO):
+        bomb = info.file_size > _CHUNK and ratio > MAX_RATIO
+        if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES or bomb:
             raise EvidenceError(problem(path, f"member {info.filename!r} would inflate to {info.file_size} bytes "
                                         f"({ratio:.0f} times its compressed size): refused as a zip bomb.", fix))
         key = info.filename.casefold()

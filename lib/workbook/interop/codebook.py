@@ -84,7 +84,7 @@ def requirement_guid(framework: Framework, requirement_id: str) -> str:
 
 def polarity_guid(framework: Framework, polarity: str = "") -> str:
     """The stable GUID of a polarity code (or of the Polarity parent when polarity is '')."""
-    return stable_guid("code", framework.id, "polarity", polarity) if polarity else stable_guid("code", framework.id, "polarity")
+    return stable_guid("code", framework.id, "polarity", *([polarity] if polarity else []))
 
 
 def requirement_name(requirement_id: str, text: str) -> str:

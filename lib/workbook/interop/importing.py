@@ -240,7 +240,9 @@ def plan_import(project: Project, case_id: str, resolution: Resolution, framewor
     for other in SOURCE_SUFFIXES:
         for sid in plan.sources:
             existing = evidence / "sources" / case_id / f"{sid}{other}"
-            if existing.exists() and (other != ".md" or existing.read_text(encoding="utf-8") != plan.files.get(existing)):
+            same = other == ".md" and existing.exists() \
+                and existing.read_text(encoding="utf-8") == plan.files.get(existing)
+            if existing.exists() and not same:
                 raise EvidenceError(problem(existing, f"source {sid!r} already exists with other content.",
                                             "remove or rename it before importing, or import into another case."))
     for path, text in list(plan.files.items()):
@@ -303,9 +305,9 @@ def _plan_decisions(plan: ImportPlan, project: Project, src: TextSource, sel_fin
         for nguid in dict.fromkeys(sel.notes):
             note = project.notes[nguid]
             key = (note.user, _day(note.when))
-            target = made.get(key) or next((d for (u, _), d in sorted(made.items(), key=lambda kv: kv[0][1], reverse=True)
-                                            if u == note.user), None) or \
-                next(iter(sorted(made.values(), key=lambda d: d.date, reverse=True)), None)
+            latest_first = sorted(made.items(), key=lambda kv: kv[1].date, reverse=True)
+            target = made.get(key) or next((d for (u, _), d in latest_first if u == note.user), None) \
+                or next((d for _, d in latest_first), None)
             text = " ".join(note.text.split())
             if target is None:
                 plan.unattached_notes.append(f"{fid}: {text[:60]}")

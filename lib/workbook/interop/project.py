@@ -16,15 +16,16 @@ from workbook.evidence.cases import Case
 from workbook.evidence.framework import Framework
 from workbook.evidence.sources import Source
 from workbook.interop.archive import open_archive
-from workbook.interop.codebook import (Code, Codebook, codes_element, dimension_guid, framework_codebook,
-                                       parse_code, polarity_guid)
+from workbook.interop.codebook import (Codebook, codes_element, dimension_guid, framework_codebook, parse_code,
+                                       split_path_names)
 from workbook.interop.guids import normalise_guid, stable_guid
 from workbook.interop.qdaxml import PROJECT_NS, check_schema, load_document, local, serialise
 
 NS = f"{{{PROJECT_NS}}}"
 AUTO_USER = "auto"
 """The automatic coder as a user of the project (its `id` and `name`)."""
-SOURCE_FIELDS = ("id", "authors", "year", "title", "venue", "doi", "url", "publisher", "licence", "kind", "read", "date")
+SOURCE_FIELDS = ("id", "authors", "year", "title", "venue", "doi", "url", "publisher", "licence", "kind", "read",
+                 "date")
 """Bibliographic fields of a source, exported as text variables of its TextSource."""
 CASE_FIELDS = ("id", "name", "setting", "period", "programme", "summary")
 _HEADING = re.compile(r"^(?:#{1,6}\s+(?P<md>.+)|\[(?P<txt>.+)\]\s*)$")
@@ -193,7 +194,7 @@ def export_project(framework: Framework, cases: list[CaseExport], now: dt.dateti
         decisions = c.decisions.copy()
         if not decisions.empty:  # one decision per finding, reviewer and date: the last one written
             decisions = decisions.drop_duplicates(["finding_id", "reviewer", "date"], keep="last")
-        by_finding = {fid: grp for fid, grp in decisions.groupby("finding_id", sort=False)} if not decisions.empty else {}
+        by_finding = dict(tuple(decisions.groupby("finding_id", sort=False))) if not decisions.empty else {}
         exported: set[str] = set()
         for src in c.sources:
             rows = c.coded[c.coded["source"] == src.id]
@@ -232,8 +233,9 @@ def export_project(framework: Framework, cases: list[CaseExport], now: dt.dateti
                         note_refs.append(nguid)
                 for who, when, codes in codings:
                     for code in codes:
-                        coding = etree.SubElement(sel, NS + "Coding", guid=stable_guid("coding", fid, who, "" if who == AUTO_USER else when, code),
-                                                  creatingUser=users[who], creationDateTime=when)
+                        guid = stable_guid("coding", fid, who, "" if who == AUTO_USER else when, code)
+                        coding = etree.SubElement(sel, NS + "Coding", guid=guid, creatingUser=users[who],
+                                                  creationDateTime=when)
                         etree.SubElement(coding, NS + "CodeRef", targetGUID=code)
                         summary.codings += 1
                 for nguid in note_refs:
@@ -382,16 +384,15 @@ def read_project(path: "str | Path") -> Project:
     book_el = root.find(f"{NS}CodeBook/{NS}Codes")
     codebook = Codebook([parse_code(el) for el in (book_el if book_el is not None else [])
                          if isinstance(el.tag, str) and local(el.tag) == "Code"], origin=root.get("origin", ""))
-    from workbook.interop.codebook import split_path_names
-
     if split_path_names(codebook):
         tolerated.append("code names written as 'parent/child' read as nested codes")
     codes = codebook.by_guid()
     variables = {normalise_guid(v.get("guid")): v.get("name", "") for v in root.iterfind(f"{NS}Variables/{NS}Variable")}
     notes = {}
     for el in root.iterfind(f"{NS}Notes/{NS}Note"):
-        notes[normalise_guid(el.get("guid"))] = Note(el.get("guid"), _text_of(el, archive, where, f"note {el.get('guid')}"),
-                                                     normalise_guid(el.get("creatingUser", "")), el.get("creationDateTime", ""))
+        text = _text_of(el, archive, where, f"note {el.get('guid')}")
+        notes[normalise_guid(el.get("guid"))] = Note(el.get("guid"), text, normalise_guid(el.get("creatingUser", "")),
+                                                     el.get("creationDateTime", ""))
     refs_problem = []
 
     def check_ref(guid: str, known: "dict | set", what: str, line: int) -> str:
