@@ -1,4 +1,5 @@
-"""In a real browser: JupyterLab + Debian's Chromium; run the review notebook, save a decision through its widgets."""
+"""In a real browser: JupyterLab + Debian's Chromium; run the review notebook, save a decision through its widgets;
+two reviewers code blind, an adjudicator records the consensus, and the regenerated report uses it."""
 from __future__ import annotations
 
 import csv
@@ -206,3 +207,94 @@ def test_missing_chromium_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="Chromium is missing"):
         require_chromium()
+
+
+def open_review(page, lab: dict, first: str) -> None:
+    """Open review.ipynb and run all cells until the review widget shows the case's first finding."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{lab['base']}/lab/tree/review.ipynb?token={lab['token']}", timeout=30_000)
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
+    page.wait_for_function(KERNEL_READY, timeout=30_000)
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")
+    if dialog.count():
+        dialog.first.click()
+    page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
+    page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+    page.locator(".wb-save").wait_for(timeout=45_000)
+    expect(page.locator(".wb-finding")).to_contain_text(first)
+
+
+def code_blind(page, name: str, dims: "list[str]", polarity: str, other: "str | None" = None) -> None:
+    """As reviewer `name`: the form must start empty with nothing revealed; tick, choose, save and next."""
+    from playwright.sync_api import expect
+
+    finding = page.locator(".wb-finding")
+    expect(finding).to_contain_text("Blind first pass")
+    expect(finding).not_to_contain_text("Automatic codes")
+    if other:
+        expect(finding).not_to_contain_text(other)
+    expect(page.locator(".wb-dim input[type=checkbox]:checked")).to_have_count(0)
+    for dim in dims:
+        page.locator(f".wb-dim-{dim} input[type=checkbox]").check()
+    page.locator(".wb-polarity button", has_text=polarity).click()
+    expect(page.locator(".wb-chosen-polarity")).to_contain_text(polarity)
+    page.locator(".wb-save").click()
+    expect(page.locator(".wb-status")).to_contain_text("Saved", timeout=15_000)
+    expect(page.locator(".wb-status")).to_contain_text("For comparison")  # revealed once saved
+    expect(page.locator(".wb-status")).to_contain_text("now showing finding 2 of")  # and moved on
+
+
+def test_two_blind_reviewers_disagree_an_adjudicator_agrees_and_the_report_uses_the_consensus(lab):
+    from playwright.sync_api import expect, sync_playwright
+
+    first = read_csv(coded_path(lab["reports"], CASE))["finding_id"].iloc[0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
+        page = None
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(20_000)
+            open_review(page, lab, first)
+            reviewer = page.locator(".wb-reviewer input")
+            reviewer.fill("Reviewer A")
+            code_blind(page, "Reviewer A", ["time"], "barrier")
+            reviewer.fill("Reviewer B")
+            page.locator(".wb-prev").click()
+            expect(page.locator(".wb-finding")).to_contain_text(first)
+            code_blind(page, "Reviewer B", ["culture"], "facilitator", other="Reviewer A")
+            reviewer.fill("Adjudicator C")
+            page.locator(".wb-mode button", has_text="Adjudicate").click()
+            finding = page.locator(".wb-finding")
+            expect(finding).to_contain_text("Decisions side by side")
+            expect(finding).to_contain_text("Reviewer A")
+            expect(finding).to_contain_text("Reviewer B")
+            for dim in ("culture", "time"):
+                page.locator(f".wb-dim-{dim} input[type=checkbox]").check()
+            page.locator(".wb-polarity button", has_text="barrier").click()
+            page.locator(".wb-save").click()
+            expect(page.locator(".wb-status")).to_contain_text("Saved consensus", timeout=15_000)
+            expect(page.locator(".wb-progress")).not_to_contain_text("await adjudication")
+        except Exception:
+            if page is None:
+                raise
+            shot = lab["log"].with_name("failure.png")
+            page.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot: {shot}\nserver log: {lab['log']}")
+            raise
+        finally:
+            browser.close()
+    folder = lab["evidence"] / "reviews" / CASE
+    assert sorted(p.name for p in folder.iterdir()) == ["consensus.csv", "reviewer_a.csv", "reviewer_b.csv"]
+    env = {**os.environ, "WORKBOOK_EVIDENCE": str(lab["evidence"]), "WORKBOOK_REPORTS": str(lab["reports"]),
+           "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, "-m", "workbook", "report", "--no-progress"], env=env,
+                          cwd=lab["evidence"].parent, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    coded = read_csv(coded_path(lab["reports"], CASE)).set_index("finding_id")
+    assert coded.loc[first, ["dimensions", "polarity", "decision_source"]].tolist() == [
+        "culture;time", "barrier", "consensus"]
+    assert set(coded.loc[first, "decided_by"].split(";")) == {"Reviewer A", "Reviewer B", "Adjudicator C"}
+    sources = read_csv(lab["reports"] / "tables" / "decision_sources.csv").set_index("case")
+    assert sources.loc[CASE, "consensus"] == "1"
+    assert "Who decided the codes" in (lab["reports"] / "synthesis.html").read_text(encoding="utf-8")
