@@ -134,3 +134,19 @@ def test_candidate_ids_survive_rewrapped_lines_and_readding():
     ids_two = [finding_id("northvale_2019", s.text) for s in located_sentences(two)]
     assert ids_one == ids_two and len(set(ids_one)) == 2
     assert ids_one != [finding_id("northvale_2020", s.text) for s in located_sentences(one)]
+
+
+def test_validate_reports_a_broken_extraction_yaml_before_any_full_text_source(evidence_copy: Path):
+    from workbook.pipeline.validate import validate_evidence
+
+    assert validate_evidence(evidence_copy) == []
+    path = _config(evidence_copy)
+    path.write_text(path.read_text(encoding="utf-8").replace("threshold: 1.0", "threshold: [1]"), encoding="utf-8")
+    problems = [str(p) for p in validate_evidence(evidence_copy)]
+    assert len(problems) == 1 and "extraction.yaml:" in problems[0] and "[threshold]" in problems[0]
+    path.write_text(path.read_text(encoding="utf-8").replace("threshold: [1]", "threshold: 1.0"), encoding="utf-8")
+    decisions = evidence_copy / "reviews" / "candidates" / "torbay.csv"
+    decisions.parent.mkdir(parents=True)
+    decisions.write_text("finding_id,decision,statement,reviewer,date,note\nx,accept,,,,\n", encoding="utf-8")
+    problems = [str(p) for p in validate_evidence(evidence_copy)]
+    assert len(problems) == 1 and "candidates/torbay.csv:2 [x]: has a decision without a reviewer" in problems[0]

@@ -110,6 +110,31 @@ def check_cell_summaries(evidence: Path, framework: "Framework | None", cases: d
     return cell_summary_problems(path, list(cases), framework.dimension_ids if framework else None, known)
 
 
+def check_extraction(evidence: Path, framework: "Framework | None", cases: dict) -> list[Problem]:
+    """extraction.yaml and candidate decisions of cases with no full-text source yet (extraction checks the
+    others when it reads their sources)."""
+    from workbook.extract.candidates import extraction_path, load_classifier
+    from workbook.extract.findings import FULLTEXT, load_candidate_decisions
+
+    def has_fulltext(case) -> bool:
+        try:
+            return any(s.kind == FULLTEXT for s in load_case_sources(case, evidence))
+        except EvidenceError:
+            return False  # reported by the source checks
+
+    found: list[Problem] = []
+    quiet = [case for case in cases.values() if not has_fulltext(case)]
+    checks = ([lambda: load_classifier(evidence)] if len(quiet) == len(cases) and extraction_path(evidence).exists()
+              else [])
+    checks += [lambda cid=case.id: load_candidate_decisions(cid, evidence) for case in quiet]
+    for check in checks:
+        try:
+            check()
+        except EvidenceError as exc:
+            found += exc.problems
+    return found
+
+
 OPTIONAL_CHECKS = (check_outcomes, check_review_findings, check_checklist_decisions, check_originals,
-                   check_cell_summaries)
+                   check_cell_summaries, check_extraction)
 """The checks validate_evidence runs after the required files: fn(evidence, framework, cases) -> problems."""
