@@ -288,3 +288,15 @@ def test_the_review_notebook_opens_on_the_first_case_or_says_there_is_none(new_p
     assert stages.default_case(settings, "other") == "other"
     text = (new_project / "notebooks" / "review.py").read_text()
     assert 'case_id = ""' in text and "stages.default_case(settings, case_id)" in text
+
+
+def test_validate_says_what_is_not_there_yet(new_project: Path, capsys: pytest.CaptureFixture):
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("evidence OK: 0 cases, 0 sources") and "Not there yet" in out
+    assert "- No cases yet" in out and "- No review findings yet" in out
+    add_one_case(new_project)
+    assert main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert "- Only one case" in out and "No cases yet" not in out
+    assert "No findings yet" not in out  # validate does not extract, so it does not claim there are none

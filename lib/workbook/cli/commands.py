@@ -41,6 +41,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     cases = load_cases(evidence)
     print(f"evidence OK: {len(cases)} cases, {sum(len(c.sources) for c in cases.values())} sources ({evidence}).")
+    from workbook.pipeline.stages import missing_evidence, resolve
+
+    gaps = missing_evidence(resolve(framework=fw), None)
+    if gaps:
+        print("Not there yet (the report builds without them and says so):")
+        for gap in gaps:
+            print(f"- {gap}")
     return 0
 
 

@@ -149,8 +149,9 @@ NO_REVIEW_FINDINGS = ("No review findings yet: add evidence/synthesis/review_fin
                       "(see evidence/README.md).")
 
 
-def missing_evidence(settings: Settings, coded: pd.DataFrame) -> list[str]:
-    """Plain sentences naming what the evidence still lacks for a full synthesis (empty when nothing is)."""
+def missing_evidence(settings: Settings, coded: "pd.DataFrame | None") -> list[str]:
+    """Plain sentences naming what the evidence still lacks for a full synthesis (empty when nothing is);
+    `coded` None: the findings are not known yet, so their absence is not checked."""
     from workbook.coding.reviews import all_reviews
     from workbook.evidence.outcomes import load_outcomes
     from workbook.synthesis.checklist import decisions_path, load_decisions
@@ -168,7 +169,7 @@ def missing_evidence(settings: Settings, coded: pd.DataFrame) -> list[str]:
     if no_sources:
         gaps.append(f"No sources yet for {', '.join(no_sources)}: list each source id under its case in "
                     f"evidence/cases.yaml and add its file under evidence/sources/<case>/.")
-    if cases and coded.empty:
+    if cases and coded is not None and coded.empty:
         gaps.append("No findings yet: each source's bullets under its ## headings become findings.")
     try:
         has_outcomes = not load_outcomes(settings.evidence).empty
