@@ -77,3 +77,10 @@ def test_zip_that_is_not_a_word_document_is_refused(tmp_path: Path):
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("hello.txt", "hi")
     assert "not a Word document" in _refused(path)
+
+
+def test_a_section_heading_followed_by_a_subheading_keeps_both(tmp_path: Path):
+    blocks = [("heading", "Results"), ("heading", "Time to go home"), ("para", "Delays fell.")]
+    doc = read_document(write_docx(tmp_path / "sub.docx", blocks))
+    assert doc.pages[0].blocks[0].headings == ("Results", "Time to go home")
+    assert doc.to_markdown() == "## p. 1\n\n### Results\n\n### Time to go home\n\nDelays fell.\n"

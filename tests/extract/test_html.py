@@ -58,3 +58,9 @@ def test_page_without_main_uses_the_body(tmp_path: Path):
     path.write_text("<html><body><nav>menu</nav><h2>Results</h2><p>One finding.</p>Loose words.</body></html>")
     blocks = [(b.section, b.text) for b in read_document(path).pages[0].blocks]
     assert blocks == [("Results", "One finding."), ("Results", "Loose words.")]
+
+
+def test_a_section_heading_followed_by_a_subheading_keeps_both(tmp_path: Path):
+    path = tmp_path / "sub.html"
+    path.write_text("<html><body><h2>Results</h2><h3>Time to go home</h3><p>Delays fell.</p></body></html>")
+    assert "### Results\n\n### Time to go home\n\nDelays fell." in read_document(path).to_markdown()

@@ -80,7 +80,7 @@ def test_metadata_comes_from_the_document_information(document):
 
 def test_markdown_has_a_heading_per_page_and_per_section_change(document):
     md = document.to_markdown()
-    assert md.startswith("## p. 12\n\n### Results\n\nStaff reported")
+    assert md.startswith("## p. 12\n\n### Integrated care in Camden: an evaluation\n\n### Results\n\nStaff reported")
     assert "\n## p. 13\n" in md and md.count("### Results") == 1
 
 
@@ -195,3 +195,10 @@ body {{ font-family: serif; font-size: 10pt }} .cols {{ column-count: 2; column-
     assert "multidisciplinary" in md and "communication between organisations" in md
     assert "Camden evaluation" not in md and not re.search(r"^\d+$", md, re.M)
     assert md.rstrip().endswith("### Discussion\n\nLeadership mattered most.")
+
+
+def test_a_section_heading_followed_by_a_subheading_keeps_both(tmp_path: Path):
+    spec = PdfSpec(pages=[[("heading", "Methods"), ("para", "We interviewed staff."), ("heading", "Results"),
+                           ("heading", "Time to go home"), ("para", "Delays fell from 6 to 2 days.")]], header="")
+    md = read_document(write_pdf(tmp_path / "sub.pdf", spec)).to_markdown()
+    assert "### Results\n\n### Time to go home\n\nDelays fell" in md

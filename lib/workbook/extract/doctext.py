@@ -40,10 +40,12 @@ _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I)
 
 @dataclass
 class Block:
-    """A paragraph of cleaned text and the section heading it sits under."""
+    """A paragraph of cleaned text, the section heading it sits under, and the headings printed just before it."""
 
     section: str
     text: str
+    headings: tuple[str, ...] = ()
+    """Every heading between the previous paragraph and this one, in order (a section and its first subsection)."""
 
 
 @dataclass
@@ -75,14 +77,36 @@ class Document:
                 continue
             out += [f"## p. {page.label}", ""]
             for block in page.blocks:
-                if block.section and block.section != section:
-                    section = block.section
-                    out += [f"### {section}", ""]
+                shown = [h for h in block.headings if h] or ([block.section] if block.section != section else [])
+                for heading in shown:
+                    out += [f"### {heading}", ""]
+                section = block.section if block.section else section
                 text = block.text
                 if text.startswith(("#", "\\")) or re.match(r"(?:[-*+]|\d+[.)])\s", text):
                     text = "\\" + text  # keep it a paragraph when read back
                 out += [text, ""]
         return "\n".join(out).rstrip("\n") + "\n"
+
+
+class Sections:
+    """Adds paragraphs to a page under the current section, remembering every heading met since the last one."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.section = ""
+        self.pending: list[str] = []
+
+    def heading(self, text: str) -> None:
+        """A heading: the section of the paragraphs that follow."""
+        if text:
+            self.section = text
+            self.pending.append(text)
+
+    def paragraph(self, text: str) -> None:
+        """A paragraph of cleaned text under the current section (empty text is skipped)."""
+        if text:
+            self.page.blocks.append(Block(self.section, text, tuple(self.pending)))
+            self.pending.clear()
 
 
 def clean_text(text: str) -> str:

@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, problem
-from workbook.extract.doctext import (Block, Document, Page, clean_text, is_heading_name, size_limit,
+from workbook.extract.doctext import (Document, Page, Sections, clean_text, is_heading_name, size_limit,
                                         split_authors, year_of)
 
 _TEMPLATE_CREATED = "2013-12-23T23:15"
@@ -70,7 +70,7 @@ def read_docx(path: Path) -> Document:
         raise _refuse(path, f"has damaged XML ({type(exc).__name__}: {exc}).",
                       "open it in Word or LibreOffice and save it again as .docx.") from None
     page = Page("1")
-    section = ""
+    sections = Sections(page)
     metadata: dict = {}
     for paragraph in document.paragraphs:
         text = clean_text(paragraph.text)
@@ -80,9 +80,9 @@ def read_docx(path: Path) -> Document:
         if style.lower().startswith(("heading", "title")) or (len(text) < 80 and is_heading_name(text)):
             if style.lower() == "title":
                 metadata.setdefault("title", text)
-            section = text.rstrip(":")
+            sections.heading(text.rstrip(":"))
             continue
-        page.blocks.append(Block(section, text))
+        sections.paragraph(text)
     props = document.core_properties
     if props.title and clean_text(props.title):
         metadata["title"] = clean_text(props.title)

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, problem
-from workbook.extract.doctext import Block, Document, Page, clean_text, find_doi, split_authors, year_of
+from workbook.extract.doctext import Document, Page, Sections, clean_text, find_doi, split_authors, year_of
 
 DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "form",
              "button", "select", "input", "textarea", "nav", "header", "footer", "aside", "menu", "dialog",
@@ -104,19 +104,18 @@ def read_html(path: Path) -> Document:
         br.replace_with(" ")
     root = _main(soup)
     page = Page("1")
-    section = ""
+    sections = Sections(page)
 
     def emit(tag: Tag) -> None:
-        nonlocal section
         text = clean_text(tag.get_text(""))
         if not text:
             return
         if tag.name in HEADINGS:
-            section = text.rstrip(":")
+            sections.heading(text.rstrip(":"))
             if tag.name == "h1":
                 metadata.setdefault("title", text)
         else:
-            page.blocks.append(Block(section, text))
+            sections.paragraph(text)
 
     def walk(tag: Tag) -> None:
         if not any(isinstance(d, Tag) and d.name in BLOCK_TAGS for d in tag.descendants):
@@ -128,14 +127,14 @@ def read_html(path: Path) -> Document:
                 loose.append(str(child))
             elif isinstance(child, Tag) and (child.name in BLOCK_TAGS or any(
                     isinstance(d, Tag) and d.name in BLOCK_TAGS for d in child.descendants)):
-                if clean_text(" ".join(loose)):
-                    page.blocks.append(Block(section, clean_text(" ".join(loose))))
+                if loose:
+                    sections.paragraph(clean_text(" ".join(loose)))
                 loose = []
                 walk(child)
             elif isinstance(child, Tag):
                 loose.append(child.get_text(""))
-        if clean_text(" ".join(loose)):
-            page.blocks.append(Block(section, clean_text(" ".join(loose))))
+        if loose:
+            sections.paragraph(clean_text(" ".join(loose)))
 
     if isinstance(root, Tag):
         walk(root)

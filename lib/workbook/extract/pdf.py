@@ -294,17 +294,20 @@ def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> 
     section = ""
     para: list[tuple[str, int]] = []
     heading: list[str] = []
+    pending: list[str] = []
     prev: Line | None = None
 
     def flush_para() -> None:
         for page_no, text in _by_page(para, words, hyphenated):
-            result[page_no].blocks.append(Block(section, text))
+            result[page_no].blocks.append(Block(section, text, tuple(pending)))
+            pending.clear()
         para.clear()
 
     def flush_heading() -> None:
         nonlocal section
         if heading:
             section = clean_text(" ".join(heading)).rstrip(":").strip()
+            pending.append(section)
             heading.clear()
 
     for page_no, lines in enumerate(ordered):
@@ -314,7 +317,7 @@ def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> 
         for ln in lines:
             if _is_heading(ln, body):
                 flush_para()
-                if heading and prev is not None and not (prev.col == ln.col and 0 < prev.bottom - ln.bottom < 2.5 * pitch):
+                if heading and prev is not None and not _wrapped_heading(heading, prev, ln, pitch):
                     flush_heading()
                 heading.append(ln.text)
                 prev = ln
@@ -336,6 +339,12 @@ def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> 
     flush_para()
     flush_heading()
     return result
+
+
+def _wrapped_heading(heading: list[str], prev: Line, line: Line, pitch: float) -> bool:
+    """Whether a heading line continues the heading above (wrapped) rather than starting a subheading."""
+    return (prev.col == line.col and 0 < prev.bottom - line.bottom < 2.5 * pitch and abs(prev.size - line.size) < 0.5
+            and prev.bold == line.bold and len(heading[-1]) >= 30 and not is_heading_name(" ".join(heading)))
 
 
 _SENTENCE_GAP = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")

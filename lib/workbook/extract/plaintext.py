@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, problem
-from workbook.extract.doctext import Block, Document, Page, clean_text, is_heading_name, join_lines, word_forms
+from workbook.extract.doctext import Document, Page, Sections, clean_text, is_heading_name, join_lines, word_forms
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -55,19 +55,18 @@ def read_plaintext(path: Path) -> Document:
             paragraphs[-1].append(raw)
     words, hyphenated = word_forms(line for para in paragraphs for line in para)
     page = Page("1")
-    section = ""
+    sections = Sections(page)
     for lines in filter(None, paragraphs):
         heading = _MD_HEADING.match(lines[0].strip()) if markdown else None
         if heading:
-            section = clean_text(heading.group(1))
-            metadata.setdefault("title", section) if lines[0].startswith("# ") else None
+            sections.heading(clean_text(heading.group(1)))
+            if lines[0].startswith("# "):
+                metadata.setdefault("title", sections.section)
             continue
         if not markdown and (named := _text_heading(lines)):
-            section = clean_text(named)
+            sections.heading(clean_text(named))
             continue
         if markdown:
             lines = [_MD_ITEM.sub("", lines[0], count=1), *lines[1:]]
-        body = clean_text(join_lines(lines, words, hyphenated))
-        if body:
-            page.blocks.append(Block(section, body))
+        sections.paragraph(clean_text(join_lines(lines, words, hyphenated)))
     return Document(metadata, [page])
