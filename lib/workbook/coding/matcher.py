@@ -246,6 +246,25 @@ def _can_start(slots: list[tuple[Alt, ...]], word: str) -> bool:
     return False
 
 
+def _next_word_test(program: tuple) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """For a cue whose first word is one plain word slot followed by a separator and a second slot: the
+    words (forms, prefixes) the second slot can start with, a quick test on the next word."""
+    if len(program) < 3 or program[0][0] != _SLOT or program[1][0] != _SEP_OP or program[2][0] != _SLOT:
+        return None
+    if any(alt[0] for alt in program[0][1]):
+        return None  # a first word with inner hyphens may span several words
+    forms: set[str] = set()
+    prefixes: list[str] = []
+    for heads, last, mode, alt_forms, _ in program[2][1]:
+        if heads:
+            prefixes.append(heads[0])
+        elif mode == _PREFIX:
+            prefixes.append(last)
+        else:
+            forms |= alt_forms
+    return frozenset(forms), tuple(prefixes)
+
+
 def _specificity(term: str) -> tuple[int, int]:
     """Sort key: cues with more word slots, then longer cue text, are tried first."""
     if term.startswith("re:"):
@@ -350,10 +369,10 @@ class CueMatcher:
                 heads, one_char = frozenset().union(*one), True  # type: ignore[arg-type]
         return Entry(rx, terms, examples, heads, one_char, compile_program(terms[0]) if heads else None)
 
-    def _candidates(self, word: str) -> tuple[tuple[int, tuple | None], ...]:
+    def _candidates(self, word: str) -> tuple[tuple[int, tuple | None, tuple | None], ...]:
         """Entries that may match at a word, in the order they are tried, each with its program cut to
         the first-word alternatives that can start with this word (filled in per new word)."""
-        found: list[tuple[int, tuple | None]] = []
+        found: list[tuple[int, tuple | None, tuple | None]] = []
         pools = ((False, self.buckets.get(word[:2], ()) if len(word) > 1 else ()),
                  (True, self.buckets.get(word[:1], ())))
         for one_char, pool in pools:
@@ -363,14 +382,14 @@ class CueMatcher:
                     continue
                 program = entry.program
                 if program is None:
-                    found.append((i, None))
+                    found.append((i, None, None))
                     continue
                 if not _can_start(_first_slots(program), word):
                     continue
                 if program[0][0] == _SLOT:
                     alts = tuple(a for a in program[0][1] if _can_start([(a,)], word))
                     program = ((_SLOT, alts),) + program[1:]
-                found.append((i, program))
+                found.append((i, program, _next_word_test(program)))
         result = tuple(found)
         if len(self._starts) >= self.MAX_CACHE:
             self._starts.clear()
@@ -385,23 +404,34 @@ class CueMatcher:
         starts = self._starts
         entries = self.entries
         found: dict[int, int] = {}
-        for m in _WORD.finditer(low):
-            p = m.start()
-            word = m.group()
+        words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(low)]
+        last = len(words) - 1
+        for k, (p, e, word) in enumerate(words):
             cands = starts.get(word)
             if cands is None:
                 cands = self._candidates(word)
             if not cands:
                 continue
-            head2 = low[p:p + 2]
-            for i, program in cands:
-                entry = entries[i]
-                if head2 not in entry.heads and not (entry.one_char and low[p] in entry.heads):
-                    continue
+            following: str | None = None  # the next word, when only separators lead to it
+            known = False
+            for i, program, test in cands:
+                if test is not None:
+                    if not known:
+                        known = True
+                        if e < n and low[e] in _QUOTES:
+                            following = None
+                            test = None  # a possessive may follow: no shortcut
+                        else:
+                            sep = _SEP.match(low, e)
+                            following = words[k + 1][2] if sep and k < last and words[k + 1][0] == sep.end() else ""
+                    elif following is None:
+                        test = None
+                    if test is not None and not (following in test[0] or following.startswith(test[1])):
+                        continue  # the cue's second word cannot follow
                 if program is not None:
                     end = _run(program, 0, low, n, p, -1)
                 else:
-                    hit = entry.pattern().match(text, p)
+                    hit = entries[i].pattern().match(text, p)
                     end = hit.end() if hit else -1
                 if end >= 0:
                     found[p] = end
@@ -438,7 +468,7 @@ class CueMatcher:
             cands = self._starts.get(word)
             if cands is None:
                 cands = self._candidates(word)
-            idx.update(i for i, _ in cands if i in allowed)
+            idx.update(c[0] for c in cands if c[0] in allowed)
         result = tuple(i for i in sorted(idx) if self.fullmatch(i, span))
         if len(self._spans) >= self.MAX_CACHE:
             self._spans.clear()
