@@ -34,6 +34,15 @@ def test_round_trip_export_import_export_keeps_everything(tmp_path, monkeypatch,
     for part in ("users", "sources", "selections", "codings", "notes"):
         assert again[part] == before[part], part
     assert len(before["notes"]) > 0 and len(before["codings"]) > len(before["selections"])
+    from refi_fixtures import ROOT
+    from workbook.evidence.sources import load_source, source_path
+
+    fields = ("authors", "year", "title", "venue", "doi", "url", "publisher", "licence", "kind", "read")
+    for md in sorted((evidence / "sources").rglob("*.md")):
+        mine, shipped = load_source(md), load_source(source_path(md.parent.name, md.stem, ROOT / "evidence"))
+        assert [getattr(mine, f) for f in fields] == [getattr(shipped, f) for f in fields], md.name
+        assert [(s.locator, s.text) for s in mine.statements] == [(s.locator, s.text) for s in shipped.statements]
+    assert "date: 28 March 2011" in (evidence / "sources" / "torbay" / "davies_2011.md").read_text()
 
 
 def test_importing_the_same_project_twice_adds_nothing(tmp_path, monkeypatch, framework):

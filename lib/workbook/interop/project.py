@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import yaml
 from lxml import etree
 
 from workbook.core.errors import EvidenceError, problem
@@ -145,8 +146,19 @@ def source_fields(src: Source) -> dict[str, str]:
     """A source's bibliographic fields as text (authors joined by '; '); empty fields left out."""
     values = {"id": src.id, "authors": "; ".join(src.authors), "year": str(src.year), "title": src.title,
               "venue": src.venue, "doi": src.doi, "url": src.url, "publisher": src.publisher,
-              "licence": src.licence, "kind": src.kind, "read": src.read, "date": getattr(src, "date", "")}
+              "licence": src.licence, "kind": src.kind, "read": src.read, "date": _front_date(src)}
     return {k: str(v) for k, v in values.items() if _cell(v)}
+
+
+def _front_date(src: Source) -> str:
+    """The `date` field of a source's front matter ('' when absent); the Source record does not keep it."""
+    try:
+        text = Path(src.path).read_text(encoding="utf-8-sig")
+    except OSError:
+        return ""
+    match = re.match(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", text, re.S)
+    data = yaml.safe_load(match.group(1)) if match else None
+    return str(data.get("date", "")) if isinstance(data, dict) and data.get("date") is not None else ""
 
 
 def user_guid(name: str) -> str:
