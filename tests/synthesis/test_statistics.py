@@ -100,3 +100,28 @@ def test_shipped_association_test_states_method_and_limits(framework):
     assert result.method in ("Pearson chi-square test of independence", "Monte Carlo permutation test")
     assert 0 < result.p_value <= 1 and result.df == (3 - 1) * (len(framework.dimension_ids) - len(result.dropped) - 1)
     assert "attention" in st.LIMITS and "not the size of an effect" in st.LIMITS
+
+
+def test_the_permutation_tables_are_those_of_the_labels_reassigned():
+    """Each resample's table equals the table built finding by finding from its shuffled labels (seeded)."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 4, 60)
+    indicators = (rng.random((60, 5)) < 0.4).astype(float)
+    table = np.zeros((4, 5))
+    for lab, row in zip(labels, indicators):
+        table[lab] += row
+    observed = st.chi_square_statistic(table)
+    # the reference: the same seeded shuffles, each table summed finding by finding
+    ref_rng, exceed = np.random.default_rng(st.SEED), 0
+    for _ in range(300):
+        shuffled = ref_rng.permutation(labels)
+        t = np.zeros((4, 5))
+        for lab, row in zip(shuffled, indicators):
+            t[lab] += row
+        exp = np.outer(t.sum(1), t.sum(0)) / t.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stat = np.where(exp > 0, (t - exp) ** 2 / exp, 0.0).sum()
+        exceed += stat >= observed - 1e-9
+    assert st.permutation_p_value(labels, indicators, 4, observed, resamples=300) == (exceed + 1) / 301

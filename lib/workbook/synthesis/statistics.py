@@ -111,15 +111,22 @@ def permutation_p_value(labels: np.ndarray, indicators: np.ndarray, n_groups: in
                         resamples: int = RESAMPLES, seed: int = SEED) -> float:
     """Monte Carlo p-value: shuffle group labels between findings and recompute the chi-square statistic."""
     rng = np.random.default_rng(seed)
+    labels = np.asarray(labels, dtype=np.intp)
     indicators = np.asarray(indicators, dtype=float)
+    n, k = indicators.shape
     exceed = 0
     batch = 500
     done = 0
     while done < resamples:
         size = min(batch, resamples - done)
         perms = np.stack([rng.permutation(labels) for _ in range(size)])  # (size, n_findings)
-        onehot = (perms[:, :, None] == np.arange(n_groups)[None, None, :]).astype(float)  # (size, n, g)
-        tables = np.einsum("sng,nk->sgk", onehot, indicators)
+        # each resample's (group x dimension) table: sum the findings' indicator rows by their shuffled group,
+        # one bincount per dimension over (resample, group) cells; sums of 0/1 values, so exact
+        cell = (perms + (np.arange(size, dtype=np.intp) * n_groups)[:, None]).ravel()
+        tables = np.empty((size * n_groups, k))
+        for j in range(k):
+            tables[:, j] = np.bincount(cell, weights=np.tile(indicators[:, j], size), minlength=size * n_groups)
+        tables = tables.reshape(size, n_groups, k)
         rows, cols = tables.sum(axis=2, keepdims=True), tables.sum(axis=1, keepdims=True)
         expected = rows * cols / tables.sum(axis=(1, 2), keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
