@@ -99,8 +99,38 @@ def test_a_non_empty_folder_is_refused_and_left_alone(tmp_path: Path):
 def test_an_empty_folder_is_used(tmp_path: Path):
     target = tmp_path / "review"
     target.mkdir()
+    inode = target.stat().st_ino
     project.init_project(target)
     assert (target / "evidence" / "cases.yaml").is_file()
+    assert target.stat().st_ino == inode and leftovers(tmp_path) == []  # the folder itself is kept
+
+
+def test_the_current_folder_when_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    here = tmp_path / "review"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert project.init_project(".") == here
+    assert Path.cwd() == here and (Path.cwd() / "evidence" / "cases.yaml").is_file()  # the shell's folder still works
+    assert leftovers(tmp_path) == []
+
+
+def test_a_failure_while_filling_an_empty_folder_takes_everything_out(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch):
+    target = tmp_path / "review"
+    target.mkdir()
+    real_rename = project.os.rename
+    calls = []
+
+    def rename(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(project.os, "rename", rename)
+    with pytest.raises(OSError):
+        project.init_project(target)
+    assert list(target.iterdir()) == [] and leftovers(tmp_path) == []
 
 
 def test_a_file_or_a_missing_parent_is_refused(tmp_path: Path):

@@ -41,7 +41,7 @@ def check_target(target: "str | Path") -> Path:
     if not isinstance(target, (str, os.PathLike)) or not str(target).strip() or "\x00" in str(target):
         raise ParameterError(f"DIR {target!r} is not a folder name. Fix: give the folder to create, e.g. "
                              f"'workbook init my-review'.")
-    path = Path(target).expanduser().absolute()
+    path = Path(os.path.abspath(Path(target).expanduser()))
     if path.is_symlink() or (path.exists() and not path.is_dir()):
         raise ParameterError(f"{path} exists and is not a folder. Fix: give a new folder name.")
     if path.is_dir():
@@ -126,12 +126,36 @@ def init_project(target: "str | Path", framework: "str | Path | None" = None) ->
             shutil.copyfile(SHIPPED_EVIDENCE / "README.md", staging / "evidence" / "FORMATS.md")
         (staging / "evidence" / "outcomes.csv").write_text(OUTCOMES_HEADER, encoding="utf-8")
         _copy_notebooks(staging)
-        os.chmod(staging, 0o777 & ~_umask())
-        os.rename(staging, path)  # replaces an empty folder; refuses one that filled up meanwhile
+        if path.exists():  # an empty folder, perhaps the current one: fill it, keeping the folder itself
+            _move_into(staging, path)
+            staging.rmdir()
+        else:
+            os.chmod(staging, 0o777 & ~_umask())
+            os.rename(staging, path)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return path
+
+
+def _move_into(staging: Path, path: Path) -> None:
+    """Move everything in `staging` into the existing folder `path`; on any failure take it all out again."""
+    moved: list[Path] = []
+    try:
+        for entry in sorted(staging.iterdir()):
+            dest = path / entry.name
+            if dest.exists() or dest.is_symlink():
+                raise ParameterError(f"{path} is no longer empty ({entry.name} appeared while the project was being "
+                                     f"made). Fix: give a new folder name.")
+            os.rename(entry, dest)
+            moved.append(dest)
+    except BaseException:
+        for dest in moved:
+            if dest.is_dir() and not dest.is_symlink():
+                shutil.rmtree(dest, ignore_errors=True)
+            else:
+                dest.unlink(missing_ok=True)
+        raise
 
 
 def _umask() -> int:
