@@ -145,8 +145,8 @@ def test_validate_reports_a_broken_extraction_yaml_before_any_full_text_source(e
     problems = [str(p) for p in validate_evidence(evidence_copy)]
     assert len(problems) == 1 and "extraction.yaml:" in problems[0] and "[threshold]" in problems[0]
     path.write_text(path.read_text(encoding="utf-8").replace("threshold: [1]", "threshold: 1.0"), encoding="utf-8")
-    decisions = evidence_copy / "reviews" / "candidates" / "torbay.csv"
-    decisions.parent.mkdir(parents=True)
+    decisions = evidence_copy / "reviews" / "torbay" / "candidates.csv"
+    decisions.parent.mkdir(parents=True, exist_ok=True)
     decisions.write_text("finding_id,decision,statement,reviewer,date,note\nx,accept,,,,\n", encoding="utf-8")
     problems = [str(p) for p in validate_evidence(evidence_copy)]
-    assert len(problems) == 1 and "candidates/torbay.csv:2 [x]: has a decision without a reviewer" in problems[0]
+    assert len(problems) == 1 and "torbay/candidates.csv:2 [x]: has a decision without a reviewer" in problems[0]

@@ -185,10 +185,10 @@ def test_a_bad_candidate_decision_is_refused_with_its_line(northvale: Path, repo
     from workbook.extract.findings import candidate_decisions_path
 
     path = candidate_decisions_path("northvale", northvale)
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("finding_id,decision,statement,reviewer,date,note\nnorthvale_2019-00000000,maybe,,Jo,,\n",
                     encoding="utf-8")
-    with pytest.raises(EvidenceError, match=r"candidates/northvale.csv:2 \[northvale_2019-00000000\]: decision "
+    with pytest.raises(EvidenceError, match=r"northvale/candidates.csv:2 \[northvale_2019-00000000\]: decision "
                                             r"'maybe' is not accept or reject. Fix: write accept or reject."):
         stages.run_extract("northvale", stages.resolve())
     assert not stages.findings_path(reports_tmp, "northvale").exists()

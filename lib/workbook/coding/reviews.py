@@ -37,8 +37,9 @@ REVIEW_COLUMNS: tuple[str, ...] = ("finding_id", "dimensions", "polarity", "revi
 CONSENSUS_COLUMNS: tuple[str, ...] = ("finding_id", "dimensions", "polarity", "participants", "reviewer", "date",
                                       "note")
 SAMPLE_COLUMNS: tuple[str, ...] = ("finding_id", "source", "share", "seed")
-RESERVED: tuple[str, ...] = ("consensus", "sample")
-"""File names in evidence/reviews/<case>/ that are not reviewers."""
+RESERVED: tuple[str, ...] = ("consensus", "sample", "candidates")
+"""File names in evidence/reviews/<case>/ that are not reviewers (candidates.csv: accept/reject decisions on
+candidate findings of full-text sources, workbook.extract.findings)."""
 DECISION_SOURCES: tuple[str, ...] = ("consensus", "reviewer", "automatic")
 """Where a finding's final codes come from, in order of precedence."""
 LOADED_COLUMNS: tuple[str, ...] = (*REVIEW_COLUMNS, "file", "row", "line", "when", "reviewer_key")

@@ -49,7 +49,8 @@ class Cue:
 
     name: str
     weight: float
-    pattern: "re.Pattern[str]"
+    pattern: "re.Pattern[str] | None"
+    """The cue's regular expressions (`patterns`), if any; its words are looked up by Classifier.words."""
     each: bool = False
     max: int = 1
 
@@ -65,6 +66,10 @@ class Classifier:
     never_blocks: frozenset[str]
     cues: tuple[Cue, ...]
     path: str = ""
+    words: "dict[str, list[tuple[int, re.Pattern[str]]]] | None" = None
+    """Cue words by their first word (lower case): (cue index, the whole phrase anchored at that word)."""
+    stems: "dict[str, list[tuple[int, re.Pattern[str]]]] | None" = None
+    """The same for cue words whose first word ends in '*', by that word's stem."""
 
     def judge(self, sentence: Sentence) -> "Verdict":
         """The score, verdict and reason of one sentence."""
@@ -85,14 +90,31 @@ def extraction_path(evidence: "Path | None" = None) -> Path:
     return (evidence or evidence_dir()) / "extraction.yaml"
 
 
-def word_regex(word: str) -> str:
-    """A cue word as a regular expression: whole words, '*' for any ending, any spacing between words."""
+def _word_body(word: str) -> str:
+    """A cue word's regular expression without its word boundaries."""
     parts = []
     for token in word.split():
         stem = token.rstrip("*")
         body = r"[\s\-]*".join(re.escape(piece) for piece in stem.split("-"))
         parts.append(body + (r"\w*" if token.endswith("*") else ""))
-    return r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)"
+    return r"\s+".join(parts)
+
+
+def word_regex(word: str) -> str:
+    """A cue word as a regular expression: whole words, '*' for any ending, any spacing between words."""
+    return r"(?<!\w)" + _word_body(word) + r"(?!\w)"
+
+
+def _index_word(word: str, cue: int, words: dict, stems: dict) -> None:
+    """File a cue word under its first word (or that word's stem when it ends in '*')."""
+    first = word.split()[0]
+    pieces = first.rstrip("*").split("-")
+    key = pieces[0].casefold()
+    table = stems if first.endswith("*") and len(pieces) == 1 else words
+    table.setdefault(key, []).append((cue, re.compile(_word_body(word) + r"(?!\w)", re.I)))
+
+
+_TOKEN = re.compile(r"\w+")
 
 
 def build(doc: Located) -> Classifier:
@@ -102,8 +124,12 @@ def build(doc: Located) -> Classifier:
         raise EvidenceError(found)
     data = doc.data
     cues: list[Cue] = []
+    words: dict[str, list] = {}
+    stems: dict[str, list] = {}
     for i, cue in enumerate(data["cues"]):
-        alternatives = [word_regex(w) for w in cue.get("words", [])]
+        for word in cue.get("words", []):
+            _index_word(word, i, words, stems)
+        alternatives: list[str] = []
         for j, pattern in enumerate(cue.get("patterns", [])):
             where = doc.line_of(("cues", i, "patterns", j))
             if len(pattern) > MAX_PATTERN:
@@ -119,16 +145,17 @@ def build(doc: Located) -> Classifier:
                                      record=f"cues/{i}/patterns/{j}"))
                 continue
             alternatives.append(f"(?:{pattern})")
-        if alternatives:
-            cues.append(Cue(cue["name"], float(cue["weight"]), re.compile("|".join(alternatives), re.I),
-                            bool(cue.get("each", False)), int(cue.get("max", 1 if not cue.get("each") else 99))))
+        cues.append(Cue(cue["name"], float(cue["weight"]),
+                        re.compile("|".join(alternatives), re.I) if alternatives else None,
+                        bool(cue.get("each", False)), int(cue.get("max", 1 if not cue.get("each") else 99))))
     if found:
         raise EvidenceError(found)
     sections = ({role: tuple(" ".join(w.casefold().split()) for w in words)
                  for role, words in data["sections"].items()} if "sections" in data else None)
     return Classifier(float(data["threshold"]), sections, {k: float(v) for k, v in data["role_weights"].items()},
                       frozenset(data.get("never_roles", ["front", "references", "acknowledgements"])),
-                      frozenset(data.get("never_blocks", ["caption", "table"])), tuple(cues), doc.source)
+                      frozenset(data.get("never_blocks", ["caption", "table"])), tuple(cues), doc.source, words,
+                      stems)
 
 
 def load_classifier(evidence: "Path | None" = None) -> Classifier:
@@ -144,13 +171,43 @@ def _fmt(weight: float) -> str:
     return f"{weight:+.1f}"
 
 
+def _cue_matches(classifier: Classifier, text: str) -> dict[int, list[str]]:
+    """The matched text of each cue in `text`, by cue index: word cues looked up word by word (one pass),
+    pattern cues searched; overlapping matches of one cue count once."""
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    words, stems = classifier.words or {}, classifier.stems or {}
+    for token in _TOKEN.finditer(text):
+        word = token.group(0).casefold()
+        candidates = list(words.get(word, ()))
+        if stems:
+            for k in range(1, len(word) + 1):
+                candidates += stems.get(word[:k], ())
+        for index, pattern in candidates:
+            m = pattern.match(text, token.start())
+            if m:
+                spans.setdefault(index, []).append((m.start(), m.end(), m.group(0)))
+    for index, cue in enumerate(classifier.cues):
+        if cue.pattern is not None:
+            for m in cue.pattern.finditer(text):
+                spans.setdefault(index, []).append((m.start(), m.end(), m.group(0)))
+    found: dict[int, list[str]] = {}
+    for index, hits in spans.items():
+        end = -1
+        for start, stop, matched in sorted(hits, key=lambda h: (h[0], -h[1])):
+            if start >= end:
+                found.setdefault(index, []).append(matched)
+                end = stop
+    return found
+
+
 def judge(classifier: Classifier, sentence: Sentence) -> Verdict:
     """Score a sentence: role weight plus matched cue weights; a finding when at or above the threshold."""
     role_weight = classifier.role_weights.get(sentence.role, 0.0)
     score = role_weight
     parts = [f"{sentence.role.replace('_', ' ')} section {_fmt(role_weight)}"]
-    for cue in classifier.cues:
-        matches = [m.group(0) for m in cue.pattern.finditer(sentence.text)]
+    found = _cue_matches(classifier, sentence.text)
+    for index, cue in enumerate(classifier.cues):
+        matches = found.get(index)
         if not matches:
             continue
         count = min(len(matches), cue.max) if cue.each else 1

@@ -6,6 +6,7 @@ import datetime as _dt
 import hashlib
 import io
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Callable
@@ -111,14 +112,14 @@ def fulltext_body(path: "str | Path") -> tuple[str, int]:
 
 
 CANDIDATE_DECISION_COLUMNS: tuple[str, ...] = ("finding_id", "decision", "statement", "reviewer", "date", "note")
-"""evidence/reviews/candidates/<case>.csv: a reviewer's accept or reject of a candidate sentence, optionally with
+"""evidence/reviews/<case>/candidates.csv: a reviewer's accept or reject of a candidate sentence, optionally with
 corrected text (`statement`); the latest row for a finding wins over the classifier."""
 CANDIDATE_DECISIONS: tuple[str, ...] = ("accept", "reject")
 
 
 def candidate_decisions_path(case_id: str, evidence: "Path | None" = None) -> Path:
-    """evidence/reviews/candidates/<case>.csv."""
-    return (evidence or evidence_dir()) / "reviews" / "candidates" / f"{check_id(case_id, 'case_id')}.csv"
+    """evidence/reviews/<case>/candidates.csv (beside the case's reviewer files)."""
+    return (evidence or evidence_dir()) / "reviews" / check_id(case_id, "case_id") / "candidates.csv"
 
 
 def load_candidate_decisions(case_id: str, evidence: "Path | None" = None) -> dict[str, dict[str, str]]:
@@ -157,7 +158,8 @@ def record_candidate_decision(case_id: str, finding_id: str, decision: str, revi
     path = candidate_decisions_path(case_id, evidence)
     path.parent.mkdir(parents=True, exist_ok=True)
     when = date or _dt.date.today().isoformat()
-    with FileLock(str(path) + ".lock", timeout=30):
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    with FileLock(str(Path(tempfile.gettempdir()) / f"workbook-candidates-{digest}.lock"), timeout=30):
         existing = path.read_text(encoding="utf-8-sig") if path.exists() else ""
         if existing and not existing.endswith("\n"):
             existing += "\n"
@@ -168,7 +170,6 @@ def record_candidate_decision(case_id: str, finding_id: str, decision: str, revi
         writer.writerow([finding_id.strip(), decision, " ".join(statement.split()), reviewer.strip(), when,
                          " ".join(note.split())])
         write_text(path, existing + buffer.getvalue())
-    Path(str(path) + ".lock").unlink(missing_ok=True)
     return path
 
 
