@@ -122,10 +122,12 @@ def item_terms(requirement: Requirement, dimension: Dimension,
 def match(statement: str, requirement: Requirement, dimension: Dimension,
           common: "frozenset[str]" = frozenset()) -> Match:
     """How a statement addresses an item (empty Match when it does not)."""
-    terms = item_terms(requirement, dimension, common)
-    found = set(stems(statement))
+    return _match(set(stems(statement)), normalise(statement), item_terms(requirement, dimension, common), requirement)
+
+
+def _match(found: "set[str]", text: str, terms: "dict[str, str]", requirement: Requirement) -> Match:
+    """match() from a statement's stems and normalised text and the item's terms, each computed once."""
     words = tuple(sorted(terms[s] for s in terms if s in found))
-    text = normalise(statement)
     cues = tuple(c.term for c in requirement.cues if re.search(cue_regex(c.term), text, re.IGNORECASE))
     return Match(words, cues)
 
@@ -147,12 +149,18 @@ def auto_checklist(coded: pd.DataFrame, framework: Framework, case_id: str,
     common = common_stems(coded["statement"]) if common is None else common
     rows = []
     case_rows = coded[coded["case"] == case_id]
+    findings = list(case_rows[["finding_id", "statement", "polarity", "dimensions"]].itertuples(index=False))
+    found = [set(stems(f.statement)) for f in findings]  # each statement's stems and text once, not once per item
+    texts = [normalise(f.statement) for f in findings]
+    dim_sets = [split_ids(f.dimensions) for f in findings]
     for dim in framework.dimensions:
-        in_dim = case_rows.loc[[dim.id in split_ids(d) for d in case_rows["dimensions"]]]  # .loc: no rows keeps columns
+        in_dim = [i for i, dims in enumerate(dim_sets) if dim.id in dims]
         for req in dim.requires:
+            terms = item_terms(req, dim, common)
             sup, con, ctx, reasons = [], [], [], []
-            for fid, statement, polarity in in_dim[["finding_id", "statement", "polarity"]].itertuples(index=False):
-                m = match(statement, req, dim, common)
+            for i in in_dim:
+                fid, polarity = findings[i].finding_id, findings[i].polarity
+                m = _match(found[i], texts[i], terms, req)
                 if not m:
                     continue
                 effect = {"facilitator": "facilitator, so it supports the item",
@@ -246,11 +254,12 @@ def apply_decisions(auto: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame
 
 
 def case_checklist(coded: pd.DataFrame, framework: Framework, case_id: str,
-                   evidence: "Path | None" = None) -> tuple[pd.DataFrame, list[Problem]]:
+                   evidence: "Path | None" = None,
+                   common: "frozenset[str] | None" = None) -> tuple[pd.DataFrame, list[Problem]]:
     """One case's checklist (automatic, then the reviewer's decisions) and the problems of its decision file."""
     known = set(coded.loc[coded["case"] == case_id, "finding_id"])
     decisions = load_decisions(decisions_path(case_id, evidence), framework, known)
-    auto = auto_checklist(coded, framework, case_id, common_stems(coded["statement"]))
+    auto = auto_checklist(coded, framework, case_id, common_stems(coded["statement"]) if common is None else common)
     return apply_decisions(auto, decisions.decisions), decisions.problems
 
 
@@ -258,8 +267,9 @@ def checklist(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
               evidence: "Path | None" = None) -> tuple[pd.DataFrame, list[Problem]]:
     """The checklist of every case, in case and framework order, and every decision-file problem."""
     frames, found = [], []
+    common = common_stems(coded["statement"])  # words too common to show anything, across all cases: once
     for cid in case_ids:
-        table, problems = case_checklist(coded, framework, cid, evidence)
+        table, problems = case_checklist(coded, framework, cid, evidence, common)
         frames.append(table)
         found += problems
     if not frames:  # no cases yet
