@@ -258,12 +258,14 @@ def test_one_case_with_one_markdown_source_runs_every_stage(new_project: Path):
     from workbook.synthesis.statistics import NOT_TESTED
 
     add_one_case(new_project)
+    (new_project / "evidence" / "outcomes.csv").unlink()  # absent, not just empty
     settings = stages.resolve()
     assert stages.run_extract("riverside", settings)["finding_id"].str.startswith("doe_2021-").all()
     coded, orphans = stages.run_code("riverside", settings)
     assert len(coded) == 3 and orphans.empty
     assert (new_project / "reports" / "coded" / "riverside.csv").is_file()
     tables = synthesis_tables(settings)
+    assert tables["outcomes"].empty and "measure" in tables["outcomes"].columns
     assert int(tables["matrix"].loc["riverside"].sum()) >= 3
     assert len(tables["checklist"]) == len(settings.framework.requirements)
     assert tables["association"].loc[0, "method"] == NOT_TESTED
