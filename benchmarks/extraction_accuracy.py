@@ -372,12 +372,12 @@ def score(doc: Labelled, body: str, truth_pages: "dict[int, str] | None", tally:
         exact_junk = text in junk
         set_aside = str(r["reason"]).endswith("never a finding")  # front matter, references, captions, tables
         title_lines = set(text.split()) <= title_words  # the title block read as a paragraph: front matter
-        inside = (any(j in text for j in junk if len(j) >= 12) and not exact_junk and not set_aside
+        inside = ((exact_junk or any(j in text for j in junk if len(j) >= 12)) and not set_aside
                   and not (title_lines and not is_finding))
-        if inside or (exact_junk and is_finding) or (is_finding and id(r) not in matched):
-            tally.junk += inside or exact_junk
+        if inside or (is_finding and id(r) not in matched):
+            tally.junk += inside
             tally.fp += is_finding and id(r) not in matched
-            if inside or exact_junk:
+            if inside:
                 misses.append(f"  junk in {'finding' if is_finding else 'rejected'}: {r['statement'][:90]}")
             else:
                 misses.append(f"  unlabelled finding: {r['statement'][:90]}")

@@ -1,0 +1,63 @@
+"""The extraction benchmark's labelled documents and renderers: well-formed, fictional, 4 to 12 pages in both
+PDF layouts, every paragraph's true page known, and the scoring counts a miss as a miss."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("extraction_accuracy", ROOT / "benchmarks" / "extraction_accuracy.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_labelled_document_is_fiction_with_both_labels_and_the_parts_of_a_paper(bench):
+    docs = [bench.load_labelled(p) for p in sorted((ROOT / "benchmarks" / "extraction").glob("*.txt"))]
+    assert len(docs) >= 6
+    for doc in docs:
+        assert doc.meta["note"].startswith("Fictional test document.")
+        labels = [lab for lab, _, _ in doc.sentences()]
+        assert labels.count("F") >= 10 and labels.count("N") >= 10, doc.name
+        kinds = {it.kind for it in doc.items}
+        assert {"heading", "para", "table", "figure", "ref"} <= kinds, doc.name
+        headings = {it.text.lower() for it in doc.items if it.kind == "heading"}
+        assert "references" in headings and any("method" in h or "approach" in h or "evaluation" in h or
+                                                "setting" in h for h in headings), doc.name
+
+
+def test_the_pdfs_have_4_to_12_pages_and_every_paragraph_a_known_page(bench, tmp_path: Path):
+    doc = bench.load_labelled(ROOT / "benchmarks" / "extraction" / "kestrel_bay.txt")
+    for columns in (1, 2):
+        pages, count = bench.render_pdf(doc, tmp_path / f"k{columns}.pdf", columns)
+        assert 4 <= count <= 12
+        paragraphs = [i for i, it in enumerate(doc.items) if it.kind == "para"]
+        assert set(pages) == set(paragraphs) and {int(p) for p in pages.values()} <= set(range(1, count + 1))
+        assert sorted(pages.values(), key=int) == [pages[i] for i in paragraphs]  # reading order, page by page
+
+
+def test_scoring_counts_recovery_pages_junk_and_verdicts(bench):
+    doc = bench.load_labelled(ROOT / "benchmarks" / "extraction" / "northvale.txt")
+    clf = bench.load_classifier(ROOT / "evidence")
+    truth = {i: "1" for i, it in enumerate(doc.items) if it.kind == "para"}
+    perfect = bench.Tally()
+    bench.score(doc, bench.labelled_markdown(doc, truth), truth, perfect, clf, [])
+    assert perfect.recovered == perfect.labelled == len(doc.sentences()) and perfect.page_right == perfect.paged
+    assert perfect.junk == 0
+    body = bench.labelled_markdown(doc, truth)
+    first = doc.sentences()[0][1]
+    broken = body.replace(first, first.replace(" merged ", f" {doc.meta['header']} merged ")).replace("## p. 1",
+                                                                                                  "## p. 2")
+    damaged = bench.Tally()
+    misses: list[str] = []
+    bench.score(doc, broken, truth, damaged, clf, misses)
+    assert damaged.recovered == damaged.labelled - 1 and damaged.page_right == 0 and damaged.junk == 1
+    assert any(m.startswith("  not recovered (N): Background: Northvale") for m in misses)
