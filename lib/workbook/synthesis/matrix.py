@@ -5,6 +5,8 @@ decided the code), and the reviewers' own cell summaries from evidence/synthesis
 """
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,18 +39,17 @@ def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str
                   summaries: "CellSummaries | None" = None) -> pd.DataFrame:
     """Case by dimension, long: findings, barriers, facilitators, neutral, how many of them people checked and the
     finding ids of each cell, plus the reviewer's summary of the cell (`reviewer_summary`) when `summaries` are given."""
-    codes = long_codes(coded)
+    cells = _cells(long_codes(coded))
     people = {rec["finding_id"] for rec in coded.to_dict("records") if decided_by_person(rec)}
     rows = []
     for case in case_ids:
         for dim in framework.dimension_ids:
-            cell = codes[(codes["case"] == case) & (codes["dimension"] == dim)]
-            counts = cell["polarity"].value_counts()
-            rows.append({"case": case, "dimension": dim, "findings": len(cell),
-                         "barriers": int(counts.get("barrier", 0)), "facilitators": int(counts.get("facilitator", 0)),
-                         "neutral": int(counts.get("neutral", 0)),
-                         "checked_by_people": int(cell["finding_id"].isin(people).sum()),
-                         "finding_ids": ";".join(cell["finding_id"]), "summary": cell_summary(cell)})
+            pairs = cells.get((case, dim), [])
+            counts = Counter(pol for _, pol in pairs)
+            rows.append({"case": case, "dimension": dim, "findings": len(pairs),
+                         "barriers": counts["barrier"], "facilitators": counts["facilitator"],
+                         "neutral": counts["neutral"], "checked_by_people": sum(fid in people for fid, _ in pairs),
+                         "finding_ids": ";".join(fid for fid, _ in pairs), "summary": _summary(pairs)})
     table = pd.DataFrame(rows, columns=["case", "dimension", "findings", "barriers", "facilitators", "neutral",
                                         "checked_by_people", "finding_ids", "summary"])  # no cases: the columns still exist
     if summaries is not None:
@@ -56,13 +57,26 @@ def matrix_detail(coded: pd.DataFrame, framework: Framework, case_ids: "list[str
     return table
 
 
+def _cells(codes: pd.DataFrame) -> "dict[tuple[str, str], list[tuple[str, str]]]":
+    """(case, dimension) -> its (finding_id, polarity) pairs in table order, from long_codes (one pass)."""
+    cells: "dict[tuple[str, str], list[tuple[str, str]]]" = defaultdict(list)
+    for fid, case, dim, pol in codes[["finding_id", "case", "dimension", "polarity"]].itertuples(index=False):
+        cells[(case, dim)].append((fid, pol))
+    return cells
+
+
 def cell_summary(cell: pd.DataFrame) -> str:
     """A one-line summary of a matrix cell naming its finding ids by polarity, e.g. 'facilitators: a, b; barrier: c'."""
-    if cell.empty:
+    return _summary(list(zip(cell["finding_id"], cell["polarity"])))
+
+
+def _summary(pairs: "list[tuple[str, str]]") -> str:
+    """cell_summary() of a cell given as (finding_id, polarity) pairs."""
+    if not pairs:
         return "no findings"
     parts = []
     for polarity, singular, plural in POLARITY_NAMES:
-        ids = cell.loc[cell["polarity"] == polarity, "finding_id"].tolist()
+        ids = [fid for fid, pol in pairs if pol == polarity]
         if ids:
             parts.append(f"{len(ids)} {singular if len(ids) == 1 else plural} ({', '.join(ids)})")
     return "; ".join(parts)
@@ -77,17 +91,19 @@ POLARITY_NAMES: tuple[tuple[str, str, str], ...] = (
 def barriers_facilitators(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]") -> pd.DataFrame:
     """Barriers and facilitators per dimension and case, plus an 'all cases' row per dimension, with finding ids."""
     codes = long_codes(coded)
+    cells = _cells(codes)
+    by_dimension: "dict[str, list[tuple[str, str]]]" = defaultdict(list)
+    for fid, dim, pol in codes[["finding_id", "dimension", "polarity"]].itertuples(index=False):
+        by_dimension[dim].append((fid, pol))
     rows = []
     for dim in framework.dimension_ids:
         for case in [*case_ids, ALL_CASES]:
-            cell = codes[codes["dimension"] == dim]
-            if case != ALL_CASES:
-                cell = cell[cell["case"] == case]
-            bar = cell.loc[cell["polarity"] == "barrier", "finding_id"].tolist()
-            fac = cell.loc[cell["polarity"] == "facilitator", "finding_id"].tolist()
+            pairs = by_dimension[dim] if case == ALL_CASES else cells.get((case, dim), [])
+            bar = [fid for fid, pol in pairs if pol == "barrier"]
+            fac = [fid for fid, pol in pairs if pol == "facilitator"]
             rows.append({"dimension": dim, "label": framework.dimension(dim).label, "case": case,
                          "barriers": len(bar), "facilitators": len(fac),
-                         "neutral": int((cell["polarity"] == "neutral").sum()),
+                         "neutral": sum(pol == "neutral" for _, pol in pairs),
                          "barrier_ids": ";".join(bar), "facilitator_ids": ";".join(fac)})
     return pd.DataFrame(rows)
 
