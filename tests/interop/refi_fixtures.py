@@ -109,7 +109,7 @@ def empty_evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     import shutil
 
     target = tmp_path / "evidence"
-    target.mkdir()
+    target.mkdir(parents=True)
     shutil.copy(ROOT / "evidence" / "framework.yaml", target / "framework.yaml")
     monkeypatch.setenv("WORKBOOK_EVIDENCE", str(target))
     return target
@@ -143,8 +143,9 @@ def export_cases(case_ids: "list[str] | None" = None, now: dt.datetime = NOW) ->
     for cid in case_ids or list(cases):
         findings = extract_case(cases[cid], settings.framework, settings.evidence)
         coded, _ = code_findings(findings, settings, cid)
+        reviews = load_reviews(cid, settings.framework, settings.evidence)
         exports.append(CaseExport(cases[cid], load_case_sources(cases[cid], settings.evidence), coded,
-                                  load_reviews(cid, settings.framework, settings.evidence).decisions))
+                                  reviews.decisions, reviews.consensus))
     return export_project(settings.framework, exports, now)[0]
 
 

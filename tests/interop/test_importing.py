@@ -144,3 +144,22 @@ def test_a_user_named_like_a_reserved_review_file_is_imported_under_another_name
     path = interview_qdpx(tmp_path, users=f'<Users><User name="consensus" guid="{G["user"]}"/></Users>')
     import_file(path, "interviews", framework, evidence)
     assert set(load_reviews("interviews", framework, evidence).decisions["reviewer"]) == {"imported consensus"}
+
+
+def test_a_consensus_decision_round_trips_with_who_took_part(evidence_copy, tmp_path, monkeypatch, framework):
+    from workbook.coding.reviews import load_reviews, record_consensus
+
+    fid = load_reviews("torbay", framework, evidence_copy).decisions["finding_id"].iloc[0]
+    record_consensus("torbay", fid, ["leadership", "culture"], "barrier", ["coder_a", "coder_b"], "Chair Person",
+                     framework, note="Agreed after discussion.", date="2026-11-26T10:15:00Z", evidence=evidence_copy)
+    first = export_cases(["torbay"])
+    (tmp_path / "t.qdpx").write_bytes(first)
+    evidence = empty_evidence(tmp_path / "empty", monkeypatch)
+    import_file(tmp_path / "t.qdpx", "torbay", framework, evidence)
+    agreed = load_reviews("torbay", framework, evidence).consensus
+    assert len(agreed) == 1
+    row = agreed.iloc[0]
+    assert (row["finding_id"], row["dimensions"], row["polarity"], row["reviewer"], row["date"], row["note"]) == \
+        (fid, "leadership;culture", "barrier", "Chair Person", "2026-11-26T10:15:00Z", "Agreed after discussion.")
+    assert row["participants"].split(";") == ["coder_a", "coder_b", "Chair Person"]
+    assert content(export_cases(["torbay"])) == content(first)

@@ -57,8 +57,9 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
         case = get_case(cid, settings.evidence)
         findings = extract_case(case, settings.framework, settings.evidence)
         coded, _ = code_findings(findings, settings, case.id)
-        decisions = load_reviews(case.id, settings.framework, settings.evidence).decisions
-        exports.append(CaseExport(case, load_case_sources(case, settings.evidence), coded, decisions))
+        reviews = load_reviews(case.id, settings.framework, settings.evidence)
+        exports.append(CaseExport(case, load_case_sources(case, settings.evidence), coded, reviews.decisions,
+                                  reviews.consensus))
     data, summary = export_project(settings.framework, exports, dt.datetime.now(dt.timezone.utc))
     target = Path(args.output or DEFAULT_QDPX)
     write_bytes(target, data)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from workbook.coding.reviews import check_decision, load_reviews, record_decision, reviewer_id
+from workbook.coding.reviews import check_decision, load_reviews, record_consensus, record_decision, reviewer_id
 from workbook.core.atomic import write_bytes, write_text
 from workbook.core.errors import EvidenceError, ReviewError, problem
 from workbook.core.paths import check_id
@@ -24,7 +24,8 @@ from workbook.evidence.sources import SOURCE_SUFFIXES, parse_source
 from workbook.extract.findings import finding_id
 from workbook.interop.guids import normalise_guid
 from workbook.interop.mapping import Resolution
-from workbook.interop.project import AUTO_USER, Project, TextSource, choose_offsets, locator_at, plain_text
+from workbook.interop.project import (AUTO_USER, CONSENSUS_USER, USER_NAMES, Project, TextSource, agreed_by,
+                                      choose_offsets, locator_at, plain_text)
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -39,6 +40,10 @@ class Decision:
     reviewer: str
     date: str
     note: str = ""
+    participants: "list[str] | None" = None
+    user: str = ""
+    """The GUID of the project user whose codings these are."""
+    """For an agreed (consensus) decision: everyone who took part; the reviewer is the adjudicator."""
 
 
 @dataclass
@@ -251,20 +256,23 @@ def plan_import(project: Project, case_id: str, resolution: Resolution, framewor
     cases_text = _updated_cases(evidence, project, case_id, plan.sources) if plan.sources else None
     if cases_text is not None:
         plan.files[cases_path(evidence)] = cases_text
-    existing = load_reviews(case_id, framework, evidence).decisions if (evidence / "reviews").exists() else None
-    if existing is not None and not existing.empty:
-        have = {(r.finding_id, r.reviewer, r.date, r.dimensions, r.polarity, r.note)
-                for r in existing.itertuples(index=False)}
+    if (evidence / "reviews").exists():
+        existing = load_reviews(case_id, framework, evidence)
+        have = {(r.finding_id, r.reviewer, r.date, r.dimensions, r.polarity, r.note, False)
+                for r in existing.decisions.itertuples(index=False)}
+        have |= {(r.finding_id, r.reviewer, r.date, r.dimensions, r.polarity, r.note, True)
+                 for r in existing.consensus.itertuples(index=False)}
         plan.decisions = [d for d in plan.decisions
                           if (d.finding_id, d.reviewer, d.date, ";".join(framework.order(d.dimensions)), d.polarity,
-                              " ".join(d.note.split())) not in have]
+                              " ".join(d.note.split()), d.participants is not None) not in have]
     return plan
 
 
 def _plan_decisions(plan: ImportPlan, project: Project, src: TextSource, sel_finding: dict[str, str],
                     resolution: Resolution, framework: Framework, today: str) -> None:
     """Group each selection's codings by user and day into decisions; attach notes; check each decision."""
-    auto_users = {g for g, n in project.users.items() if n in (AUTO_USER, "automatic coder")}
+    auto_users = {g for g, n in project.users.items() if n in (AUTO_USER, USER_NAMES[AUTO_USER])}
+    consensus_users = {g for g, n in project.users.items() if n == USER_NAMES[CONSENSUS_USER]}
     for sel in src.selections:
         fid = sel_finding.get(normalise_guid(sel.guid))
         if fid is None:
@@ -301,9 +309,14 @@ def _plan_decisions(plan: ImportPlan, project: Project, src: TextSource, sel_fin
                 reviewer_id(reviewer)
             except ReviewError:  # a name the reviews folder reserves ('consensus', 'sample') or without letters
                 reviewer = f"imported {reviewer}"
-            made[(user, day[:10])] = Decision(fid, list(dict.fromkeys(dims)), polarity, reviewer, day, note)
+            made[(user, day[:10])] = Decision(fid, list(dict.fromkeys(dims)), polarity, reviewer, day, note,
+                                              user=user)
         for nguid in dict.fromkeys(sel.notes):
             note = project.notes[nguid]
+            agreed = agreed_by(note.description) if note.user in consensus_users else None
+            decision = made.get((note.user, _day(note.when)))
+            if agreed and decision is not None and len(set(agreed[0]) | {agreed[1]}) >= 2:
+                decision.participants, decision.reviewer = agreed[0], agreed[1]
             key = (note.user, _day(note.when))
             latest_first = sorted(made.items(), key=lambda kv: kv[1].date, reverse=True)
             target = made.get(key) or next((d for (u, _), d in latest_first if u == note.user), None) \
@@ -312,8 +325,8 @@ def _plan_decisions(plan: ImportPlan, project: Project, src: TextSource, sel_fin
             if target is None:
                 plan.unattached_notes.append(f"{fid}: {text[:60]}")
                 continue
-            if target.reviewer != (project.users.get(note.user) or target.reviewer):
-                text = f"[note by {project.users.get(note.user)}] {text}"
+            if target.user != note.user:
+                text = f"[note by {project.users.get(note.user) or "another user"}] {text}"
             target.note = f"{text} {target.note}".strip() if target.note.startswith("[") else \
                 (f"{target.note} {text}".strip() if target.note else text)
         for dec in made.values():
@@ -336,8 +349,12 @@ def apply_import(plan: ImportPlan, framework: Framework, evidence: Path) -> None
         for path, text in plan.files.items():
             write_text(path, text)
         for dec in plan.decisions:
-            record_decision(plan.case_id, dec.finding_id, dec.dimensions, dec.polarity, dec.reviewer, framework,
-                            note=dec.note, date=dec.date, evidence=evidence)
+            if dec.participants is not None:
+                record_consensus(plan.case_id, dec.finding_id, dec.dimensions, dec.polarity, dec.participants,
+                                 dec.reviewer, framework, note=dec.note, date=dec.date, evidence=evidence)
+            else:
+                record_decision(plan.case_id, dec.finding_id, dec.dimensions, dec.polarity, dec.reviewer, framework,
+                                note=dec.note, date=dec.date, evidence=evidence)
     except BaseException:
         for path, data in before.items():
             if data is None:

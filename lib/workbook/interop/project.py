@@ -24,7 +24,11 @@ from workbook.interop.qdaxml import PROJECT_NS, check_schema, load_document, loc
 
 NS = f"{{{PROJECT_NS}}}"
 AUTO_USER = "auto"
-"""The automatic coder as a user of the project (its `id` and `name`)."""
+"""The automatic coder as a user of the project (its `id`)."""
+CONSENSUS_USER = "consensus"
+"""Agreed (adjudicated) decisions as a user of the project (its `id`); its notes name who took part."""
+USER_NAMES = {AUTO_USER: "automatic coder", CONSENSUS_USER: "consensus (agreed decision)"}
+_AGREED = re.compile(r"^participants: (?P<people>.*); adjudicator: (?P<adjudicator>.+)$")
 SOURCE_FIELDS = ("id", "authors", "year", "title", "venue", "doi", "url", "publisher", "licence", "kind", "read",
                  "date")
 """Bibliographic fields of a source, exported as text variables of its TextSource."""
@@ -92,6 +96,8 @@ class CaseExport:
     """finding_id, source, locator, statement, auto_dimensions, auto_polarity (one row per finding)."""
     decisions: pd.DataFrame
     """finding_id, dimensions, polarity, reviewer, date, note (every decision, in file order)."""
+    consensus: "pd.DataFrame | None" = None
+    """finding_id, dimensions, polarity, participants, reviewer (the adjudicator), date, note."""
 
 
 @dataclass
@@ -161,6 +167,32 @@ def _front_date(src: Source) -> str:
     return str(data.get("date", "")) if isinstance(data, dict) and data.get("date") is not None else ""
 
 
+def _decisions_by_finding(c: CaseExport) -> dict[str, list[tuple[str, str, str, str, str, str]]]:
+    """(user, date, dimensions, polarity, note, who agreed) per finding: each reviewer's decisions (the last of a
+    reviewer and date), then the consensus decisions as the consensus user's, naming who took part."""
+    out: dict[str, list] = {}
+    decisions = c.decisions
+    if not decisions.empty:
+        for d in decisions.drop_duplicates(["finding_id", "reviewer", "date"], keep="last").itertuples(index=False):
+            out.setdefault(d.finding_id, []).append((_cell(d.reviewer), _cell(d.date), _cell(d.dimensions),
+                                                     _cell(d.polarity), _cell(d.note), ""))
+    agreed = c.consensus if c.consensus is not None else pd.DataFrame()
+    if not agreed.empty:
+        for d in agreed.drop_duplicates(["finding_id", "date"], keep="last").itertuples(index=False):
+            who = f"participants: {_cell(d.participants)}; adjudicator: {_cell(d.reviewer)}"
+            out.setdefault(d.finding_id, []).append((CONSENSUS_USER, _cell(d.date), _cell(d.dimensions),
+                                                     _cell(d.polarity), _cell(d.note), who))
+    return out
+
+
+def agreed_by(description: str) -> "tuple[list[str], str] | None":
+    """The participants and adjudicator a consensus note's description names, or None."""
+    m = _AGREED.match(" ".join(description.split()))
+    if not m:
+        return None
+    return [p.strip() for p in m.group("people").split(";") if p.strip()], m.group("adjudicator").strip()
+
+
 def user_guid(name: str) -> str:
     """The stable GUID of a user (a reviewer, or the automatic coder)."""
     return stable_guid("user", name)
@@ -179,11 +211,13 @@ def export_project(framework: Framework, cases: list[CaseExport], now: dt.dateti
                          creatingUserGUID=user_guid(AUTO_USER), creationDateTime=stamp)
     users = {AUTO_USER: user_guid(AUTO_USER)}
     for c in cases:
+        if c.consensus is not None and not c.consensus.empty:
+            users.setdefault(CONSENSUS_USER, user_guid(CONSENSUS_USER))
         for reviewer in c.decisions.get("reviewer", pd.Series(dtype=str)).tolist():
             users.setdefault(_cell(reviewer), user_guid(_cell(reviewer)))
     users_el = etree.SubElement(root, NS + "Users")
     for uname, guid in users.items():
-        etree.SubElement(users_el, NS + "User", guid=guid, name="automatic coder" if uname == AUTO_USER else uname,
+        etree.SubElement(users_el, NS + "User", guid=guid, name=USER_NAMES.get(uname, uname),
                          id=uname)
     summary.users = len(users)
     book = etree.SubElement(root, NS + "CodeBook")
@@ -203,10 +237,7 @@ def export_project(framework: Framework, cases: list[CaseExport], now: dt.dateti
             value = getattr(c.case, fname, "")
             if value:
                 _value(case_el, variables[f"case {fname}"], str(value))
-        decisions = c.decisions.copy()
-        if not decisions.empty:  # one decision per finding, reviewer and date: the last one written
-            decisions = decisions.drop_duplicates(["finding_id", "reviewer", "date"], keep="last")
-        by_finding = dict(tuple(decisions.groupby("finding_id", sort=False))) if not decisions.empty else {}
+        by_finding = _decisions_by_finding(c)
         exported: set[str] = set()
         for src in c.sources:
             rows = c.coded[c.coded["source"] == src.id]
@@ -231,16 +262,17 @@ def export_project(framework: Framework, cases: list[CaseExport], now: dt.dateti
                 codings = [(AUTO_USER, stamp, [dim_codes[d] for d in _split(row.auto_dimensions) if d in dim_codes]
                             + [pol_codes[_cell(row.auto_polarity)]] if _cell(row.auto_polarity) in pol_codes else [])]
                 note_refs = []
-                for dec in (by_finding[fid].itertuples(index=False) if fid in by_finding else ()):
-                    reviewer, day = _cell(dec.reviewer), _cell(dec.date)
-                    codes = [dim_codes[d] for d in _split(dec.dimensions) if d in dim_codes]
-                    codes += [pol_codes[_cell(dec.polarity)]] if _cell(dec.polarity) in pol_codes else []
+                for reviewer, day, dims, polarity, text, agreed in by_finding.get(fid, ()):
+                    codes = [dim_codes[d] for d in _split(dims) if d in dim_codes]
+                    codes += [pol_codes[polarity]] if polarity in pol_codes else []
                     codings.append((reviewer, _day_stamp(day), codes))
-                    if _cell(dec.note).strip():
+                    if text.strip() or agreed:
                         nguid = stable_guid("note", fid, reviewer, day)
-                        note = etree.Element(NS + "Note", guid=nguid, name=f"{reviewer} on {fid}",
-                                             creatingUser=users[reviewer], creationDateTime=_day_stamp(day))
-                        etree.SubElement(note, NS + "PlainTextContent").text = _cell(dec.note)
+                        note = etree.Element(NS + "Note", guid=nguid, name=f"{USER_NAMES.get(reviewer, reviewer)} on "
+                                             f"{fid}", creatingUser=users[reviewer], creationDateTime=_day_stamp(day))
+                        if agreed:
+                            etree.SubElement(note, NS + "Description").text = agreed
+                        etree.SubElement(note, NS + "PlainTextContent").text = text
                         notes.append(note)
                         note_refs.append(nguid)
                 for who, when, codes in codings:
@@ -319,6 +351,7 @@ class Note:
     text: str
     user: str = ""
     when: str = ""
+    description: str = ""
 
 
 @dataclass
@@ -404,7 +437,8 @@ def read_project(path: "str | Path") -> Project:
     for el in root.iterfind(f"{NS}Notes/{NS}Note"):
         text = _text_of(el, archive, where, f"note {el.get('guid')}")
         notes[normalise_guid(el.get("guid"))] = Note(el.get("guid"), text, normalise_guid(el.get("creatingUser", "")),
-                                                     el.get("creationDateTime", ""))
+                                                     el.get("creationDateTime", ""),
+                                                     " ".join((el.findtext(NS + "Description") or "").split()))
     refs_problem = []
 
     def check_ref(guid: str, known: "dict | set", what: str, line: int) -> str:
