@@ -326,7 +326,7 @@ def _plan_decisions(plan: ImportPlan, project: Project, src: TextSource, sel_fin
                 plan.unattached_notes.append(f"{fid}: {text[:60]}")
                 continue
             if target.user != note.user:
-                text = f"[note by {project.users.get(note.user) or "another user"}] {text}"
+                text = f"[note by {project.users.get(note.user) or 'another user'}] {text}"
             target.note = f"{text} {target.note}".strip() if target.note.startswith("[") else \
                 (f"{target.note} {text}".strip() if target.note else text)
         for dec in made.values():
