@@ -201,3 +201,17 @@ def test_saving_the_same_figure_twice_gives_identical_files(framework, tmp_path)
         for ext in ("png", "svg"):
             one = (tmp_path / "one" / f"{name}.{ext}").read_bytes()
             assert one == (tmp_path / "two" / f"{name}.{ext}").read_bytes(), f"{name}.{ext} differs"
+
+
+def test_polarity_chart_of_many_cases_is_one_panel_of_all_cases(framework):
+    """Beyond MAX_PANELS cases one panel per case is unreadable: the chart shows all cases together."""
+    import pandas as pd
+
+    dims = list(framework.dimension_ids)
+    many = [f"case_{i:02d}" for i in range(figures.MAX_PANELS + 1)]
+    rows = [{"dimension": d, "case": c, "barriers": 1, "facilitators": 2} for d in dims for c in [*many, "all cases"]]
+    table = pd.DataFrame(rows)
+    fig = figures.polarity_chart(table, many, dims)
+    assert len(fig.axes) == 1 and "all 9 cases together" in fig._suptitle.get_text()
+    few = figures.polarity_chart(table, many[:3], dims)
+    assert len(few.axes) == 3

@@ -14,11 +14,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
+from workbook.synthesis.matrix import ALL_CASES
+
 SEQUENTIAL = "cividis"
 """Sequential colour map of every heatmap: perceptually uniform and readable with colour-vision deficiency."""
 POLARITY_COLOURS: dict[str, str] = {"facilitator": "#0072B2", "barrier": "#E69F00", "neutral": "#999999"}
 """Okabe-Ito blue and orange: a pair told apart with every common colour-vision deficiency."""
 DPI = 150
+MAX_PANELS = 8
+"""Up to this many cases the polarity chart has a panel per case; beyond it, one panel of all cases together."""
 WRAP = 18
 """Tick labels longer than this many characters are wrapped onto several lines."""
 
@@ -83,6 +87,10 @@ def polarity_chart(table: pd.DataFrame, case_ids: "list[str]", dimension_ids: "l
     labels = labels or {}
     if not case_ids or not dimension_ids:
         return empty_figure(title, "Nothing to show yet: no cases." if not case_ids else "No dimensions.")
+    if len(case_ids) > MAX_PANELS and ALL_CASES in set(table["case"]):
+        # one panel per case stops being readable (and costs a second a panel to lay out): all cases together
+        title = f"{title}: all {len(case_ids)} cases together (per case in the table)"
+        case_ids = [ALL_CASES]
     fig, axes = plt.subplots(1, len(case_ids), figsize=(3.6 * len(case_ids) + 1.5, 0.45 * len(dimension_ids) + 1.8),
                              sharey=True, squeeze=False)
     y = np.arange(len(dimension_ids))
