@@ -192,3 +192,11 @@ def test_a_bad_candidate_decision_is_refused_with_its_line(northvale: Path, repo
                                             r"'maybe' is not accept or reject. Fix: write accept or reject."):
         stages.run_extract("northvale", stages.resolve())
     assert not stages.findings_path(reports_tmp, "northvale").exists()
+
+
+def test_regeneration_re_extracts_when_the_classifier_or_a_candidate_decision_changes():
+    from workbook.pipeline.runner import plan
+
+    extract = next(r for r in plan(["northvale"]) if r.name == "01_extract-northvale")
+    assert {"extraction.yaml", "reviews/northvale/candidates.csv", "sources/northvale"} <= set(extract.inputs)
+    assert {"findings/northvale.csv", "findings/northvale.rejected.csv"} <= set(extract.outputs)
