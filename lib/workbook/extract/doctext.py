@@ -122,13 +122,21 @@ def is_heading_name(text: str) -> bool:
 
 
 def word_forms(lines: Iterable[str]) -> tuple[set[str], set[str]]:
-    """The words and the hyphenated words (lower case) a document spells out within its lines."""
+    """The words and the hyphenated words (lower case) a document spells out whole within its lines (the pieces
+    of a word broken at a line end are left out)."""
     words: set[str] = set()
     hyphenated: set[str] = set()
+    broken_before = False
     for line in lines:
-        for m in _WORD.finditer(line.rstrip("-\u00ad\ufffe\x02\u2010")):
-            w = m.group(0).lower()
+        found = [m.group(0).lower() for m in _WORD.finditer(line)]
+        broken_after = line.rstrip().endswith(_LINE_END_HYPHEN)
+        if broken_before and found:
+            found = found[1:]
+        if broken_after and found:
+            found = found[:-1]
+        for w in found:
             (hyphenated if "-" in w else words).add(w)
+        broken_before = broken_after
     return words, hyphenated
 
 
@@ -151,16 +159,19 @@ def join_lines(lines: list[str], words: "set[str] | None" = None, hyphenated: "s
 
 def _hyphen_join(left: str, right: str, words: set[str], hyphenated: set[str]) -> str:
     """'' to join a word broken at a line end, '-' to keep a compound's hyphen."""
-    head = re.search(r"[^\W\d_]+$", left)
+    head = re.search(r"[^\W\d_]+(?:-[^\W\d_]+)*$", left)
     tail = re.match(r"[^\W\d_]+", right)
     if not head or not tail or not tail.group(0)[0].islower():
         return "-"  # 'COVID-19', 'Anglo-Saxon', '2019-20'
-    a, b = head.group(0), tail.group(0)
-    if f"{a}-{b}".lower() in hyphenated:
-        return "-"
+    compound, b = head.group(0), tail.group(0)
+    a = compound.rsplit("-", 1)[-1]
+    if "-" in compound or f"{compound}-{b}".lower() in hyphenated:
+        return "-"  # 'out-of-' + 'borough', or spelt with the hyphen elsewhere
     if f"{a}{b}".lower() in words:
         return ""
-    return "-" if a.lower() in {p.lower() for p in COMPOUND_PREFIXES} else ""
+    if a.lower() in {p.lower() for p in COMPOUND_PREFIXES}:
+        return "-"
+    return "-" if len(a) >= 3 and len(b) >= 3 and a.lower() in words and b.lower() in words else ""
 
 
 def find_doi(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, problem
@@ -28,6 +28,8 @@ class Line:
     size: float
     bold: bool
     col: int = 0
+    gaps: list = field(default_factory=list)
+    """Wide spaces inside the line: (left x, right x, text offset where the text after the space starts)."""
 
     @property
     def height(self) -> float:
@@ -143,31 +145,41 @@ def _page_lines(page: object) -> list[Line]:
         handle = textpage.raw  # the bare pointer: no wrapper conversion per character
         lines: list[Line] = []
         chars: list[str] = []
+        gaps: list[tuple[float, float, int]] = []
         first = -1
         x0 = bottom0 = x1 = top0 = 0.0
 
         def close() -> None:
-            nonlocal chars, first
-            content = "".join(chars).strip()
-            if content and first >= 0:
+            nonlocal chars, first, gaps
+            content = "".join(chars).rstrip()
+            if content.strip() and first >= 0:
                 size, bold = _font_info(textpage, first)
-                lines.append(Line(x0, bottom0, x1, top0, content, size or top0 - bottom0, bold))
-            chars, first = [], -1
+                lines.append(Line(x0, bottom0, x1, top0, content, size or top0 - bottom0, bold, 0, gaps))
+            chars, first, gaps = [], -1, []
 
+        broken = False  # PDFium ended a line: a true break unless the next character goes on along the baseline
         for i, ch in enumerate(text):
             if ch == "\r" or ch == "\n":
-                close()
+                broken = True
                 continue
             if ch.isspace() or not loose_box(handle, i, rect):
-                if chars:
+                if chars and not broken:
                     chars.append(" " if ch.isspace() else ch)
                 continue
             left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
             if first >= 0:
                 height = top0 - bottom0
                 if (abs(bottom - bottom0) > 0.5 * height and abs(top - top0) > 0.5 * height) \
-                        or left - x1 > 1.2 * height or left < x0 - height:
+                        or left - x1 > 6 * height or left < x0 - height or (broken and left <= x1):
                     close()
+                elif broken:
+                    chars.append(" ")
+                    if left - x1 > 0.5 * height:
+                        gaps.append((x1, left, len(chars)))
+                    broken = False
+                elif left - x1 > 0.5 * height:
+                    gaps.append((x1, left, len(chars)))  # a wide space: a column gutter or a table column?
+            broken = False
             if first < 0:
                 first, x0, bottom0, x1, top0 = i, left, bottom, right, top
             else:
@@ -181,9 +193,77 @@ def _page_lines(page: object) -> list[Line]:
                     top0 = top
             chars.append(ch)
         close()
-        return lines
+        return _split_at_channels(lines)
     finally:
         textpage.close()
+
+
+def _ink(line: Line) -> list[tuple[float, float]]:
+    """The stretches of a line that carry text: its extent minus its wide spaces."""
+    out, start = [], line.x0
+    for g0, g1, _ in line.gaps:
+        out.append((start, g0))
+        start = g1
+    out.append((start, line.x1))
+    return out
+
+
+def _free(lo: float, hi: float, ink: list[tuple[float, float]]) -> tuple[float, float]:
+    """The widest part of [lo, hi] that no ink stretch covers."""
+    best, start = (lo, lo), lo
+    for a, b in sorted(iv for iv in ink if iv[1] > lo and iv[0] < hi):
+        if a - start > best[1] - best[0]:
+            best = (start, a)
+        start = max(start, b)
+    if hi - start > best[1] - best[0]:
+        best = (start, hi)
+    return best
+
+
+def _split_at_channels(lines: list[Line]) -> list[Line]:
+    """Split lines at white channels that run down several rows: column gutters and table columns drawn on one
+    baseline; a wide space in justified text that the rows above and below do not share is not split."""
+    if not any(line.gaps for line in lines):
+        return lines
+    rows: list[list[Line]] = []
+    for line in sorted(lines, key=lambda ln: -ln.bottom):
+        if rows and abs(rows[-1][0].bottom - line.bottom) <= 0.3 * max(line.height, 1.0):
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    inks = [[iv for line in row for iv in _ink(line)] for row in rows]
+    cuts: dict[int, list[tuple[float, float, int]]] = {}
+    for r, row in enumerate(rows):
+        for line in row:
+            least = 0.4 * line.height
+            for gap in line.gaps:
+                if gap[1] - gap[0] < 0.8 * line.height:
+                    continue
+                support = 1
+                for step in (-1, 1):
+                    lo, hi, prev, k = gap[0], gap[1], r, r + step
+                    while 0 <= k < len(rows) and abs(rows[k][0].bottom - rows[prev][0].bottom) <= 3 * line.height:
+                        lo, hi = _free(lo, hi, inks[k])
+                        if hi - lo < least:
+                            break
+                        support += any(b <= lo + 0.5 for _, b in inks[k]) and any(a >= hi - 0.5 for a, _ in inks[k])
+                        prev, k = k, k + step
+                if support >= 3:
+                    cuts.setdefault(id(line), []).append(gap)
+    if not cuts:
+        return lines
+    out: list[Line] = []
+    for line in lines:
+        if id(line) not in cuts:
+            out.append(line)
+            continue
+        start_x, start = line.x0, 0
+        for g0, g1, offset in sorted(cuts[id(line)], key=lambda g: g[2]) + [(line.x1, line.x1, len(line.text))]:
+            piece = line.text[start:offset].strip()
+            if piece:
+                out.append(Line(start_x, line.bottom, g0, line.top, piece, line.size, line.bold))
+            start_x, start = g1, offset
+    return out
 
 
 def _remove_running_heads(pages: list[tuple[float, float, list[Line]]]) -> list[list[Line]]:
@@ -214,6 +294,33 @@ def _remove_running_heads(pages: list[tuple[float, float, list[Line]]]) -> list[
     return out
 
 
+def _table_cells(lines: list[Line]) -> set[int]:
+    """The ids of lines that are table cells: three or more short pieces on one baseline, and the short pieces
+    (wrapped cells) within the same rows' span."""
+    long = sorted(ln.x1 - ln.x0 for ln in lines if len(ln.text) >= 40)
+    typical = long[len(long) // 2] if long else 200.0
+    short = [ln for ln in lines if ln.x1 - ln.x0 < 0.6 * typical]
+    rows: list[list[Line]] = []
+    for ln in sorted(short, key=lambda ln: ln.bottom):
+        if rows and abs(rows[-1][0].bottom - ln.bottom) <= 2.0:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    tables: list[list[Line]] = []  # table rows close above one another form one table
+    for row in (r for r in rows if len(r) >= 3):
+        if tables and min(c.bottom for c in tables[-1]) - max(c.top for c in row) <= 3 * row[0].height:
+            tables[-1].extend(row)
+        else:
+            tables.append(list(row))
+    found: set[int] = set()
+    for cells in tables:
+        low, high = min(c.bottom for c in cells), max(c.top for c in cells)
+        x0, x1 = min(c.x0 for c in cells), max(c.x1 for c in cells)
+        found |= {id(ln) for ln in short if ln.bottom >= low - 1 and ln.top <= high + 1 and ln.x0 >= x0 - 1
+                  and ln.x1 <= x1 + 1}
+    return found
+
+
 def _order(width: float, lines: list[Line]) -> list[Line]:
     """Lines in reading order: full-width lines split the page into bands; each band column by column."""
     if len(lines) < 6:
@@ -229,8 +336,10 @@ def _order(width: float, lines: list[Line]) -> list[Line]:
             best, best_x = score, x
     left = [ln for ln in lines if ln.x1 <= best_x + 1]
     right = [ln for ln in lines if ln.x0 >= best_x - 1]
-    if len(left) < 3 or len(right) < 3 or best[0] > 0.4 * (len(left) + len(right)):
-        return sorted(lines, key=lambda ln: (-round(ln.top), ln.x0))
+    body_left = sum(1 for ln in left if ln.x1 - ln.x0 >= 0.25 * width)
+    body_right = sum(1 for ln in right if ln.x1 - ln.x0 >= 0.25 * width)
+    if body_left < 3 or body_right < 3 or best[0] > 0.4 * (len(left) + len(right)):
+        return sorted(lines, key=lambda ln: (-round(ln.top), ln.x0))  # one column (short cells do not make two)
     left_ids, right_ids = {id(ln) for ln in left}, {id(ln) for ln in right}
     for ln in lines:
         ln.col = 1 if id(ln) in left_ids else 2 if id(ln) in right_ids else 0
@@ -287,6 +396,8 @@ def _is_heading(line: Line, body: float) -> bool:
 def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> list[Page]:
     """Turn each page's lines into paragraphs under section headings, in reading order."""
     kept = _remove_running_heads(pages)
+    tables = [_table_cells(lines) for lines in kept]
+    kept = [[ln for ln in lines if id(ln) not in cells] for lines, cells in zip(kept, tables)]
     ordered = [_order(width, lines) for (width, _, _), lines in zip(pages, kept)]
     words, hyphenated = word_forms(ln.text for lines in ordered for ln in lines)
     body, pitch = _body_size(ordered), _pitch(ordered)
