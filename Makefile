@@ -14,7 +14,7 @@ help:
 	@echo "make test     run every test, notebooks included"
 	@echo "make lab      JupyterLab on notebooks/ with the project's kernel"
 	@echo "make bench    run the benchmarks (coding accuracy, regeneration, coding at scale, extraction accuracy)"
-	@echo "make handout  the coding exercise without answers -> reports/handout/"
+	@echo "make handout  the coding exercise without answers or teacher's notes -> notebooks/handout/"
 	@echo "make clean    remove generated output"
 
 env: $(STAMP)
@@ -53,7 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction_accuracy.py
 
 handout: $(STAMP)
-	$(BIN)/python -m workbook.ui.teaching handout notebooks/teaching/02_coding_exercise.py reports/handout/02_coding_exercise.ipynb
+	$(BIN)/python -m workbook.ui.teaching handout notebooks/teaching/02_coding_exercise.py notebooks/handout/02_coding_exercise.ipynb
 
 clean:
 	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
