@@ -314,7 +314,7 @@ def _table_cells(lines: list[Line]) -> set[int]:
             tables.append(list(row))
     found: set[int] = set()
     for cells in tables:
-        low, high = min(c.bottom for c in cells), max(c.top for c in cells)
+        low, high = min(c.bottom for c in cells) - 1.5 * cells[0].height, max(c.top for c in cells)
         x0, x1 = min(c.x0 for c in cells), max(c.x1 for c in cells)
         found |= {id(ln) for ln in short if ln.bottom >= low - 1 and ln.top <= high + 1 and ln.x0 >= x0 - 1
                   and ln.x1 <= x1 + 1}
@@ -338,7 +338,7 @@ def _order(width: float, lines: list[Line]) -> list[Line]:
     right = [ln for ln in lines if ln.x0 >= best_x - 1]
     body_left = sum(1 for ln in left if ln.x1 - ln.x0 >= 0.25 * width)
     body_right = sum(1 for ln in right if ln.x1 - ln.x0 >= 0.25 * width)
-    if body_left < 3 or body_right < 3 or best[0] > 0.4 * (len(left) + len(right)):
+    if len(left) < 3 or len(right) < 3 or max(body_left, body_right) < 3 or best[0] > 0.25 * len(lines):
         return sorted(lines, key=lambda ln: (-round(ln.top), ln.x0))  # one column (short cells do not make two)
     left_ids, right_ids = {id(ln) for ln in left}, {id(ln) for ln in right}
     for ln in lines:
@@ -397,8 +397,8 @@ def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> 
     """Turn each page's lines into paragraphs under section headings, in reading order."""
     kept = _remove_running_heads(pages)
     tables = [_table_cells(lines) for lines in kept]
-    kept = [[ln for ln in lines if id(ln) not in cells] for lines, cells in zip(kept, tables)]
-    ordered = [_order(width, lines) for (width, _, _), lines in zip(pages, kept)]
+    ordered = [[ln for ln in _order(width, lines) if id(ln) not in cells]  # table cells help find the columns
+               for (width, _, _), lines, cells in zip(pages, kept, tables)]
     words, hyphenated = word_forms(ln.text for lines in ordered for ln in lines)
     body, pitch = _body_size(ordered), _pitch(ordered)
     result = [Page(label) for label in labels]
