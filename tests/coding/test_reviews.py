@@ -288,3 +288,16 @@ def test_one_reviewer_typing_their_name_two_ways_is_still_one_reviewer(tmp_path:
     rs = load_reviews("torbay", framework, tmp_path)
     assert rs.disagreements() == [] and len(rs.latest_by_reviewer()) == 1 and len(rs.independent()) == 1
     assert rs.independent().iloc[0]["dimensions"] == "vision"
+
+
+def test_odd_things_in_a_review_folder_are_reported_never_a_crash(tmp_path: Path, framework):
+    folder = case_dir("torbay", tmp_path)
+    (folder / "sub.csv").mkdir(parents=True)
+    _write(folder / "Consensus.csv", "a-1,vision,barrier,AB,2026-01-01,capitalised")
+    (folder / "bad.csv").write_bytes(b"finding_id,dimensions,polarity,reviewer,date,note\na-1,vision,\xff\n")
+    rs = load_reviews("torbay", framework, tmp_path)
+    text = "\n".join(map(str, rs.problems))
+    assert rs.decisions.empty
+    assert "sub.csv: is not a CSV of decisions" in text
+    assert "Consensus.csv:1: is not named after a reviewer id" in text
+    assert "bad.csv:2: is not UTF-8 text" in text

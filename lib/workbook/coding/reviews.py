@@ -99,7 +99,7 @@ def reviewer_files(case_id: str, evidence: "Path | None" = None) -> list[Path]:
     """The case's decision files: the earlier shared file (if any), then each reviewer's file by name."""
     legacy = reviews_path(case_id, evidence)
     folder = case_dir(case_id, evidence)
-    own = sorted(p for p in folder.glob("*.csv") if p.stem not in RESERVED) if folder.is_dir() else []
+    own = sorted(p for p in folder.glob("*.csv") if p.stem not in RESERVED and p.is_file()) if folder.is_dir() else []
     return ([legacy] if legacy.is_file() else []) + own
 
 
@@ -294,7 +294,7 @@ def load_reviews(case_id: str, framework: Framework, evidence: "Path | None" = N
         owner = None if path == legacy else path.stem
         if owner is not None and not ID_PATTERN.fullmatch(owner):
             problems.append(problem(path, "is not named after a reviewer id (lower-case letters, digits, "
-                                    "underscores).", f"rename it {reviewer_id(owner) if owner.strip() else 'x'}.csv "
+                                    "underscores).", f"rename it {_key(owner) or 'your_name'}.csv "
                                     "(the id of the reviewer column's name).", line=1))
             continue
         found, bad = _load_rows(path, REVIEW_COLUMNS, framework, len(rows), owner)
@@ -302,7 +302,7 @@ def load_reviews(case_id: str, framework: Framework, evidence: "Path | None" = N
         problems += bad
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            if path.is_file() and path.suffix != ".csv" and not path.name.startswith("."):
+            if (path.is_dir() or path.suffix != ".csv") and not path.name.startswith("."):
                 problems.append(problem(path, "is not a CSV of decisions, so it is never read.",
                                         "remove it, or save it as <reviewer_id>.csv."))
     agreed, bad = _load_rows(consensus_path(case_id, evidence), CONSENSUS_COLUMNS, framework, len(rows),
