@@ -297,8 +297,8 @@ def _remove_running_heads(pages: list[tuple[float, float, list[Line]]]) -> list[
 def _table_cells(lines: list[Line]) -> set[int]:
     """The ids of lines that are table cells: three or more short pieces on one baseline, and the short pieces
     (wrapped cells) within the same rows' span."""
-    long = sorted(ln.x1 - ln.x0 for ln in lines if len(ln.text) >= 40)
-    typical = long[len(long) // 2] if long else 200.0
+    long = sorted(ln.x1 - ln.x0 for ln in lines if len(ln.text) >= 15)
+    typical = long[len(long) * 3 // 4] if long else 200.0  # the width of a full line of body text
     short = [ln for ln in lines if ln.x1 - ln.x0 < 0.6 * typical]
     rows: list[list[Line]] = []
     for ln in sorted(short, key=lambda ln: ln.bottom):
@@ -386,7 +386,7 @@ def _is_heading(line: Line, body: float) -> bool:
     text = line.text.strip()
     if len(text) > 150 or not re.search(r"[^\W\d_]", text):
         return False
-    if is_heading_name(text):
+    if is_heading_name(text) and (line.bold or line.size >= body + 0.5 or text.isupper() or text.endswith(":")):
         return True
     if _SENTENCE_END.search(text) and not re.match(r"^\d+(\.\d+)*\.?\s", text):
         return False
@@ -452,10 +452,16 @@ def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> 
     return result
 
 
+_RUNS_ON = re.compile(r"(?:\b(?:and|or|of|the|a|an|in|on|for|to|with|from|by|at|as|between|versus|vs)|[,:;\u2013\u2014-])$",
+                      re.I)
+
+
 def _wrapped_heading(heading: list[str], prev: Line, line: Line, pitch: float) -> bool:
     """Whether a heading line continues the heading above (wrapped) rather than starting a subheading."""
+    last = heading[-1].strip()
     return (prev.col == line.col and 0 < prev.bottom - line.bottom < 2.5 * pitch and abs(prev.size - line.size) < 0.5
-            and prev.bold == line.bold and len(heading[-1]) >= 30 and not is_heading_name(" ".join(heading)))
+            and prev.bold == line.bold and not is_heading_name(" ".join(heading))
+            and (len(last) >= 30 or bool(_RUNS_ON.search(last)) or line.text[:1].islower()))
 
 
 _SENTENCE_GAP = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
