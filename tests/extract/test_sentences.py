@@ -134,3 +134,23 @@ def test_run_in_labels_set_the_role_until_the_section_changes():
         ("background", "Aims: to see."), ("methods", "Design: a study."), ("results", "Findings: it fell."),
         ("results", "It rose too."), ("conclusions", "Conclusions: good."), ("discussion", "It was good."),
         ("discussion", "Note: this is not a section."), ("references", "Results: a title."), ("references", "Journal.")]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["Staff", "said", "e.g.", "Dr.", "p.", "4", "12.5%", "(Smith", "et", "al.", "2010).",
+                          "[3,", "4].", "fell.", "Results:", "co-", "location", "i.e.", "?", "!", "\u00a0", "-",
+                          "Approx.", "teams", "x", "”", "’s"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=30), min_size=1, max_size=6))
+def test_every_word_of_every_paragraph_lands_in_exactly_one_sentence(paragraphs):
+    texts = [" ".join(words) for words in paragraphs]
+    escaped = ["\\" + t if t.startswith("-") else t for t in texts]  # as add-source writes a paragraph like a bullet
+    body = "## p. 1\n\n### Results\n\n" + "\n\n".join(escaped) + "\n"
+    got = located_sentences(body)
+    assert all(s.text == " ".join(s.text.split()) and s.text for s in got)
+    assert " ".join(s.text for s in got).split() == " ".join(texts).split()
+    assert {s.page for s in got} == {"1"} and {s.role for s in got} <= {"results", "methods", "background",
+                                                                       "conclusions", "abstract"}

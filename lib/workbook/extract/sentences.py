@@ -103,16 +103,30 @@ def section_role(heading: str, words: "Mapping[str, Sequence[str]] | None" = Non
     return best[1] if best else None
 
 
-def _repair(pieces: list[str]) -> list[str]:
-    """Join a piece that ends with an abbreviation (or is a lone number) to the next piece."""
+def _repair(text: str, pieces: list[str]) -> list[str]:
+    """Cut `text` where the segmenter ended its pieces, except after an abbreviation, before a lower-case word or
+    inside a word: the sentences are slices of `text`, so no character is added or lost."""
+    cuts: list[int] = []
+    pos = 0
+    for piece in pieces[:-1]:
+        found = text.find(piece, pos)
+        if found < 0:
+            continue
+        pos = found + len(piece)
+        cuts.append(pos)
     out: list[str] = []
-    for piece in pieces:
-        if out:
-            last_word = out[-1].rsplit(None, 1)[-1].casefold() if out[-1].split() else ""
-            if last_word in KEEP_TOGETHER or re.fullmatch(r"\d{1,3}[.)]", out[-1]) or piece[:1].islower():
-                out[-1] = f"{out[-1]} {piece}"
-                continue
-        out.append(piece)
+    start = 0
+    for cut in cuts + [len(text)]:
+        head, tail = text[start:cut].strip(), text[cut:].lstrip()
+        last_word = head.rsplit(None, 1)[-1].casefold() if head.split() else ""
+        glued = cut < len(text) and not text[cut].isspace() and cut > 0 and not text[cut - 1].isspace()
+        keep = (cut < len(text) and (last_word in KEEP_TOGETHER or re.fullmatch(r"\d{1,3}[.)]", head) is not None
+                                      or tail[:1].islower() or glued))
+        if keep:
+            continue
+        if head:
+            out.append(head)
+        start = cut
     return out
 
 
@@ -121,8 +135,8 @@ def split_sentences(paragraph: str) -> list[str]:
     text = " ".join(paragraph.split())
     if not text:
         return []
-    pieces = [" ".join(s.split()) for s in sentencex.segment("en", text)]
-    return _repair([p for p in pieces if p])
+    pieces = [p.strip() for p in sentencex.segment("en", text) if p.strip()]
+    return _repair(text, pieces)
 
 
 def block_kind(paragraph: str) -> str:
