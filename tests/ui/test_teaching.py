@@ -73,6 +73,25 @@ def test_student_codes_refuse_unknown_codes_naming_the_item(framework):
                                         {"item": 2, "dimensions": "time", "polarity": "barrier"}]
 
 
+def test_student_codes_take_labels_and_refuse_unknown_items_and_wrong_shapes(framework):
+    table = teaching.student_codes({"2": (["Integrated teams and other ways of working", "local context"], "barrier")},
+                                   framework, items=range(1, 13))
+    assert table.to_dict("records") == [{"item": 2, "dimensions": "local_context;integrated_teams",
+                                         "polarity": "barrier"}]
+    with pytest.raises(ParameterError) as info:
+        teaching.student_codes({13: (["time"], "barrier"), "x": None, 4: {"dims": ["time"]}, 5: ([1, 2], "barrier"),
+                                6: (["time"], "")}, framework, items=range(1, 13))
+    message = str(info.value)
+    assert "item 13 is not in this exercise (its items are 1-12)" in message
+    assert "'x' is not an item number" in message
+    assert "item 4: unknown field(s) ['dims']" in message
+    assert "item 5: the dimensions must be a list of names, got [1, 2]" in message
+    assert "item 6: choose a polarity" in message
+    assert "\n" not in message and "Traceback" not in message
+    with pytest.raises(ParameterError, match="not a table of items"):
+        teaching.student_codes([(["time"], "barrier")], framework)
+
+
 def test_shipped_reference_has_twelve_items_that_all_exist_in_the_sources(framework):
     reference = teaching.load_reference(framework)
     assert list(reference["item"]) == list(range(1, 13))
@@ -116,10 +135,12 @@ def tagged_notebook():
 
 def test_strip_answers_removes_exactly_the_answer_cells_and_clears_outputs():
     nb = tagged_notebook()
+    nb.cells.append(new_markdown_cell("note for the teacher", metadata={"tags": ["teacher"]}))
     out = teaching.strip_answers(nb)
     assert [c.source for c in out.cells] == ["intro", "answers = {}", "print(1)", "x = 1"]
     assert all(c.outputs == [] and c.execution_count is None for c in out.cells if c.cell_type == "code")
-    assert len(nb.cells) == 6 and nb.cells[4].outputs  # the original is untouched
+    assert len(nb.cells) == 7 and nb.cells[4].outputs  # the original is untouched
+    assert len(teaching.strip_answers(nb, "answer").cells) == 5  # only the tag asked for
 
 
 def test_exercise_notebook_keeps_answers_apart_from_the_exercise():
@@ -127,11 +148,96 @@ def test_exercise_notebook_keeps_answers_apart_from_the_exercise():
     tags = [set(c.metadata.get("tags", [])) for c in nb.cells]
     assert sum("exercise" in t for t in tags) == 1
     assert not any({"exercise", "answer"} <= t for t in tags)
-    answer_cells = sum("answer" in t for t in tags)
-    assert answer_cells >= 4
+    assert sum("answer" in t for t in tags) >= 4
     stripped = teaching.strip_answers(nb)
-    assert len(stripped.cells) == len(nb.cells) - answer_cells
-    assert not any("compare(" in c.source or "rationale" in c.source for c in stripped.cells)
+    assert len(stripped.cells) == len(nb.cells) - sum(bool(t & {"answer", "teacher"}) for t in tags)
+    text = "\n".join(c.source for c in stripped.cells)
+    assert not any(word in text for word in ("compar", "rationale", "reference_table", "maintenance", "teacher"))
+
+
+def test_exercise_notebook_hides_its_code_and_takes_answers_in_a_form_not_a_dict():
+    nb = jupytext.read(EXERCISE)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.metadata.get("jupyter", {}).get("source_hidden") for c in code)
+    exercise_cell = next(c for c in code if "exercise" in c.metadata.get("tags", []))
+    assert "exercise.form()" in exercise_cell.source and "{" not in exercise_cell.source
+    visible = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "integrated_teams" not in visible and "local_context" not in visible  # labels, not ids
+    assert "evidence/" not in visible  # no maintainers' paths for students
+
+
+def checked_form(framework):
+    """The shipped exercise's form and its comparison view (the teacher's copy), from the shipped evidence."""
+    exercise = teaching.Exercise.load()
+    form = exercise.form()
+    return exercise, form, exercise.comparison(form)
+
+
+def test_form_has_a_row_per_item_with_labelled_checkboxes_and_starts_empty(framework):
+    exercise, form, view = checked_form(framework)
+    assert form.numbers == list(range(1, 13))
+    assert [c.description for c in form.dims[1].values()] == [d.label for d in framework.dimensions]
+    assert all(form.answers()[n] is None for n in form.numbers)  # no pre-filled example
+    assert "Nothing answered yet" in view.widget.value
+    assert form.submit() is not None and "You have answered 0 of 12 items" in form.status.value
+
+
+def test_form_answers_are_checked_and_compared_with_the_reference(framework):
+    exercise, form, view = checked_form(framework)
+    ref = exercise.reference.set_index("item")
+    form.dims[1][split(ref.loc[1, "dimensions"])[0]].value = True  # as the reference
+    form.polarity[1].value = ref.loc[1, "polarity"]
+    form.dims[3]["culture"].value = True  # not the reference's codes for item 3
+    form.polarity[3].value = "barrier"
+    student = form.submit()
+    assert student["item"].tolist() == [1, 3]
+    assert "You have answered 2 of 12 items" in form.status.value
+    shown = view.widget.value
+    assert "Where and why you differ" in shown and "You answered 2 of 12 items; 1 exactly as the reference" in shown
+    assert ref.loc[3, "rationale"][:60].replace("'", "&#x27;") in shown  # the reasoning for the item that differs
+    assert ref.loc[1, "rationale"][:60].replace("'", "&#x27;") not in shown
+    assert "Culture" in shown and ">culture<" not in shown
+    assert "table-layout:fixed" in shown and "white-space:normal" in shown  # wraps at notebook width
+
+
+def test_form_refuses_half_answers_and_unknown_items_without_raising(framework):
+    exercise, form, view = checked_form(framework)
+    form.dims[5]["time"].value = True  # a dimension but no polarity
+    assert form.submit() is None
+    assert "Not checked: item 5: choose a polarity" in form.status.value
+    assert "Nothing answered yet" in view.widget.value  # nothing compared
+    form.clear(5)
+    assert form.answers()[5] is None
+    with pytest.raises(ParameterError, match="item 40 is not in this exercise"):
+        form.fill({40: (["time"], "barrier")})
+    assert all(form.answers()[n] is None for n in form.numbers)  # a refused fill changes nothing
+    form.fill({2: (["Time"], "neutral")})
+    assert form.answers()[2] == (["time"], "neutral")
+
+
+def split(value: str) -> list[str]:
+    return [v for v in value.split(";") if v]
+
+
+def test_handout_lands_outside_reports_and_has_no_answers_examples_or_teacher_notes(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_ROOT", str(tmp_path))
+    monkeypatch.setenv("WORKBOOK_REPORTS", str(tmp_path / "reports"))
+    target = teaching.make_handout(EXERCISE)
+    assert target == tmp_path / "notebooks" / "handout" / "02_coding_exercise.ipynb"
+    nb = nbformat.read(target, as_version=4)
+    assert "jupytext" not in nb.metadata
+    assert not any({"answer", "teacher"} & set(c.metadata.get("tags", [])) for c in nb.cells)
+    text = "\n".join(c.source for c in nb.cells)
+    for word in ("rationale", "compar", "reference_table", "For the teacher", "maintenance", "answers = {"):
+        assert word not in text
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+    with pytest.raises(ParameterError, match="every regeneration replaces"):
+        teaching.make_handout(EXERCISE, tmp_path / "reports" / "handout" / "x.ipynb")
+    assert not (tmp_path / "reports").exists()
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    line = next(l for l in makefile.splitlines() if "workbook.ui.teaching handout" in l)
+    assert "notebooks/handout/" in line and "reports/" not in line
+    assert "notebooks/handout/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
 
 
 @pytest.mark.slow
@@ -140,12 +246,13 @@ def test_handout_is_written_without_answers_and_runs_end_to_end(tmp_path):
 
     target = teaching.make_handout(EXERCISE, tmp_path / "handout" / "02_coding_exercise.ipynb")
     nb = nbformat.read(target, as_version=4)
-    assert "jupytext" not in nb.metadata
-    assert not any("answer" in c.metadata.get("tags", []) for c in nb.cells)
     NotebookClient(nb, kernel_name="python3", timeout=120,
                    resources={"metadata": {"path": str(EXERCISE.parent)}}).execute()
     printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "You have answered 8 of 12 items." in printed
+    assert "12 findings to code." in printed
+    widgets = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == 1  # the form, and no comparison
 
 
 def test_handout_command_line(tmp_path, capsys):
@@ -153,6 +260,9 @@ def test_handout_command_line(tmp_path, capsys):
     assert teaching.main(["handout", str(EXERCISE), str(target)]) == 0
     assert "hand-out written" in capsys.readouterr().out
     assert len(nbformat.read(target, as_version=4).cells) < len(jupytext.read(EXERCISE).cells)
+    assert teaching.main(["handout", str(tmp_path / "missing.py"), str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "no such notebook" in err and "Traceback" not in err
 
 
 def matrix_coded() -> pd.DataFrame:
