@@ -123,7 +123,7 @@ def fake_execute(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """Replace notebook execution by writing each run's outputs; records the names executed per regeneration."""
     calls: list[list[str]] = []
 
-    def execute(pending, build, jobs, progress, outcomes):
+    def execute(pending, build, jobs, progress, outcomes, fresh_kernels=False):
         calls.append([r.name for r in pending])
         for run in pending:
             for rel in (*run.outputs, run.executed_path):
