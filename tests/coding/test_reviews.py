@@ -230,6 +230,7 @@ def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def test_two_reviewers_on_separate_clones_merge_without_conflict(tmp_path: Path, framework):
     origin = tmp_path / "origin"
     _write(reviews_path("torbay", origin / "evidence"), "a-1,vision,barrier,coder_a,2026-01-01,shipped")
+    shutil.copy(Path(__file__).resolve().parents[2] / ".gitattributes", origin / ".gitattributes")
     assert _git(origin, "init", "-q").returncode == 0
     _git(origin, "add", "-A")
     assert _git(origin, "commit", "-qm", "shipped").returncode == 0
@@ -240,6 +241,9 @@ def test_two_reviewers_on_separate_clones_merge_without_conflict(tmp_path: Path,
         record_decision("torbay", "a-2", dims, pol, name.title(), framework, evidence=clone / "evidence")
         record_decision("torbay", "a-3", ["culture"], "facilitator", name.title(), framework,
                         evidence=clone / "evidence")
+        # each also adjudicates a different finding: both append to the one consensus.csv
+        record_consensus("torbay", f"c-{name}", ["time"], "barrier", ["X", "Y"], name.title(), framework,
+                         evidence=clone / "evidence")
         _git(clone, "add", "-A")
         assert _git(clone, "commit", "-qm", f"{name}'s decisions").returncode == 0
     alice = tmp_path / "alice"
@@ -252,6 +256,8 @@ def test_two_reviewers_on_separate_clones_merge_without_conflict(tmp_path: Path,
     assert sorted(map(tuple, rs.decisions[["finding_id", "reviewer"]].values.tolist())) == [
         ("a-1", "coder_a"), ("a-2", "Alice"), ("a-2", "Bob"), ("a-3", "Alice"), ("a-3", "Bob")]
     assert rs.disagreements() == ["a-2"]
+    assert sorted(rs.consensus["finding_id"]) == ["c-alice", "c-bob"]  # .gitattributes: union merge
+    assert consensus_path("torbay", alice / "evidence").read_text().count("finding_id,") == 1  # one header
 
 
 def test_workbook_sample_writes_the_case_sample_and_refuses_bad_shares(evidence_copy: Path, capsys):
