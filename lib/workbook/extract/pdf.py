@@ -246,7 +246,9 @@ def _split_at_channels(lines: list[Line]) -> list[Line]:
                         lo, hi = _free(lo, hi, inks[k])
                         if hi - lo < least:
                             break
-                        support += any(b <= lo + 0.5 for _, b in inks[k]) and any(a >= hi - 0.5 for a, _ in inks[k])
+                        near = 3 * line.height  # text on both sides, close to the channel (not a short line far off)
+                        support += (any(lo - near <= b <= lo + 0.5 for _, b in inks[k])
+                                    and any(hi - 0.5 <= a <= hi + near for a, _ in inks[k]))
                         prev, k = k, k + step
                 if support >= 3:
                     cuts.setdefault(id(line), []).append(gap)
