@@ -31,7 +31,8 @@
 #   facilitator or neutral, s to save and move on, j / k for next / previous.
 # * **Order**: source order, or least certain first when the coder gives a confidence.
 #   Filters: *Unreviewed only* (by you), *Sample only* (the double-coding sample drawn with
-#   `workbook sample`), a *Dimension*, a *Polarity*, *Disagreements only*.
+#   `workbook sample`), a *Dimension*, a *Polarity* (while blind these look only at your own
+#   decisions, never at the hidden codes), *Disagreements only*.
 # * **Adjudicate** (mode at the top): the findings on which reviewers disagree, their decisions
 #   side by side; the adjudicator ticks the agreed codes and saves a consensus (with everyone who
 #   took part) to `evidence/reviews/<case>/consensus.csv`. The synthesis uses a consensus first,

@@ -75,7 +75,17 @@ def test_navigation_steps_through_the_queue_and_stops_at_the_ends(session):
         session.go_to("nope")
 
 
+def test_while_blind_dimension_and_polarity_filters_see_only_the_reviewers_own_decisions(session):
+    session.reviewer = "AB"
+    assert session.set_filters(dimension="vision") == []  # the automatic codes stay hidden
+    session.set_filters(dimension="")
+    session.go_to("t-3")
+    session.save(["vision"], "neutral", "AB")
+    assert session.set_filters(dimension="vision") == ["t-3"]
+
+
 def test_dimension_and_polarity_filters_select_on_current_codes(session):
+    session.set_filters(blind=False)
     assert session.set_filters(dimension="vision") == ["t-1", "t-5"]
     assert session.set_filters(polarity="neutral") == ["t-5"]
     assert session.set_filters(dimension="", polarity="barrier") == ["t-2"]
@@ -182,7 +192,7 @@ def test_progress_counts_reviewed_findings_and_the_queue_position(session):
     assert (p.reviewed, p.total, p.position, p.queue) == (0, 5, 1, 5)
     session.save(["vision"], "facilitator", "AB")
     session.save(["culture"], "barrier", "AB")
-    session.set_filters(dimension="vision")  # t-3 is not vision: the next vision finding, t-5, is shown
+    session.set_filters(blind=False, dimension="vision")  # t-3 is not vision: the next vision finding, t-5
     p = session.progress()
     assert (p.reviewed, p.total, p.position, p.queue) == (2, 5, 2, 2)
     assert p.text == "AB reviewed 2 of 5 findings (2 reviewed by anyone); showing 2 of 2 in the queue"

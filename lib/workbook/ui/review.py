@@ -318,9 +318,12 @@ class ReviewSession:
 
     # -- filters and navigation -----------------------------------------------------------------
     def matches(self, finding_id: str) -> bool:
-        """Whether a finding passes the current mode and filters (dimension and polarity test its current codes)."""
+        """Whether a finding passes the current mode and filters. Dimension and polarity test the current codes,
+        or while blind only this reviewer's own decision (so a filter never hints at the hidden codes)."""
         if self.mode == ADJUDICATE:
             return self.disagrees(finding_id)
+        if self.hidden(finding_id) and (self.dimension != ANY or self.polarity != ANY):
+            return False
         codes = self.current(finding_id)
         if self.unreviewed_only and self.reviewed(finding_id):
             return False
