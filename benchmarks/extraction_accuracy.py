@@ -122,10 +122,11 @@ def soft_hyphens(text: str) -> str:
 
 # ---------------------------------------------------------------- rendering
 
-def render_pdf(doc: Labelled, path: Path, columns: int) -> tuple[dict[int, str], int]:
+def render_pdf(doc: Labelled, path: Path, columns: int) -> tuple[dict[tuple[int, int], str], int]:
     """Write the document as a PDF (running header, page numbers, hyphenation, a table, captions); returns the
-    page label of each paragraph item and the number of pages. Paragraphs are never split across pages, so each sentence's page is
-    known exactly."""
+    page of every labelled sentence, keyed by (paragraph item, sentence index), and the number of pages.
+    Paragraphs break across pages and columns as they fall; a sentence's page is the page of its first letter,
+    found by counting the letters and digits of each part of a broken paragraph (hyphens and spaces aside)."""
     from reportlab.graphics.shapes import Drawing, Line, Rect
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_JUSTIFY
@@ -136,9 +137,10 @@ def render_pdf(doc: Labelled, path: Path, columns: int) -> tuple[dict[int, str],
 
     width, height = A5
     margin, gutter = 17 * mm, 5 * mm
-    size = 11.5 if columns == 1 else 11.0
+    size = 11.5 if columns == 1 else 11.8
     body = ParagraphStyle("body", fontName="Times-Roman", fontSize=size, leading=size * 1.35, alignment=TA_JUSTIFY,
-                          spaceAfter=size * 0.6, embeddedHyphenation=1, uriWasteReduce=0.3)
+                          spaceAfter=size * 0.6, embeddedHyphenation=1, uriWasteReduce=0.3, allowOrphans=1,
+                          allowWidows=1)
     head = ParagraphStyle("head", parent=body, fontName="Helvetica-Bold", fontSize=size + 1.5, leading=size * 1.6,
                           spaceBefore=size * 0.6, spaceAfter=size * 0.3, alignment=0)
     title = ParagraphStyle("title", parent=head, fontSize=size + 5, leading=(size + 5) * 1.25, spaceAfter=4 * mm)
@@ -160,16 +162,29 @@ def render_pdf(doc: Labelled, path: Path, columns: int) -> tuple[dict[int, str],
         canvas.drawCentredString(width / 2, margin - 7 * mm, f"{footer_text(doc.meta)}   {document.page}")
         canvas.restoreState()
 
-    pages: dict[int, str] = {}
+    parts: dict[int, list[tuple[str, int]]] = {}
+
+    class Part(Paragraph):
+        """A body paragraph that remembers its item through splits across columns and pages."""
+
+        bench_item = -1
+
+        def split(self, avail_width, avail_height):
+            pieces = super().split(avail_width, avail_height)
+            for piece in pieces:
+                piece.__class__, piece.bench_item = Part, self.bench_item
+            return pieces
 
     class Template(BaseDocTemplate):
         def afterFlowable(self, flowable) -> None:
-            key = getattr(flowable, "bench_item", None)
-            if key is not None:
-                pages.setdefault(key, str(self.page))
+            if isinstance(flowable, Part):
+                lines = flowable.blPara.lines
+                text = " ".join(w for line in lines for w in (line[1] if flowable.blPara.kind == 0 else
+                                                                 [getattr(f, "text", "") for f in line.words]))
+                parts.setdefault(flowable.bench_item, []).append((str(self.page), _alnum(text)))
 
     template = Template(str(path), pagesize=A5, leftMargin=margin, rightMargin=margin, topMargin=margin,
-                        bottomMargin=margin, allowSplitting=0, title=doc.meta["title"], author=doc.meta["authors"])
+                        bottomMargin=margin, title=doc.meta["title"], author=doc.meta["authors"])
     template.addPageTemplates([PageTemplate(id="page", frames=frames, onPage=furniture)])
 
     story: list = [Paragraph(html.escape(doc.meta["title"]), title),
@@ -180,7 +195,7 @@ def render_pdf(doc: Labelled, path: Path, columns: int) -> tuple[dict[int, str],
         if it.kind == "heading":
             story.append(Paragraph(html.escape(it.text), head))
         elif it.kind == "para":
-            flow = Paragraph(soft_hyphens(html.escape(" ".join(s for _, s in it.sentences))), body)
+            flow = Part(soft_hyphens(html.escape(" ".join(s for _, s in it.sentences))), body)
             flow.bench_item = i
             story.append(flow)
         elif it.kind == "ref":
@@ -204,7 +219,23 @@ def render_pdf(doc: Labelled, path: Path, columns: int) -> tuple[dict[int, str],
             chart.add(Line(0, 0, frame_w, 0))
             story += [Spacer(1, 2 * mm), chart, Paragraph(html.escape(it.text), caption)]
     template.build(story)
-    return pages, template.page
+    truth: dict[tuple[int, int], str] = {}
+    for item, pieces in parts.items():
+        offset = 0
+        for k, (_, sentence) in enumerate(doc.items[item].sentences):
+            before, end = offset, 0
+            for page, letters in pieces:
+                end += letters
+                if before < end:
+                    truth[(item, k)] = page
+                    break
+            offset += _alnum(sentence)
+    return truth, template.page
+
+
+def _alnum(text: str) -> int:
+    """How many letters and digits a text has (what survives any line breaking and hyphenation unchanged)."""
+    return sum(ch.isalnum() for ch in text)
 
 
 def render_docx(doc: Labelled, path: Path) -> None:
@@ -276,24 +307,24 @@ def render_html(doc: Labelled, path: Path) -> None:
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
-def labelled_markdown(doc: Labelled, pages: dict[int, str]) -> str:
+def labelled_markdown(doc: Labelled, pages: dict[tuple[int, int], str]) -> str:
     """The body a perfect reader would write: '## p. N', '### Section', paragraphs (the classifier alone)."""
-    out: list[str] = []
-    page = None
-    section = ""
-    for key in ("title", "authors", "venue", "note"):
-        out.append(doc.meta[key] if key != "title" else doc.meta["title"])
-    out = ["## p. 1", "", *[f"{line}\n" for line in out]]
+    out = ["## p. 1", ""] + [f"{doc.meta[key]}\n" for key in ("title", "authors", "venue", "note")]
     page = "1"
     for i, it in enumerate(doc.items):
         if it.kind == "heading":
-            section = it.text
-            out += [f"### {section}", ""]
+            out += [f"### {it.text}", ""]
         elif it.kind == "para":
-            if pages.get(i, page) != page:
-                page = pages[i]
-                out += [f"## p. {page}", ""]
-            out += [" ".join(s for _, s in it.sentences), ""]
+            current: list[str] = []
+            for k, (_, sentence) in enumerate(it.sentences):
+                if pages.get((i, k), page) != page:
+                    if current:
+                        out += [" ".join(current), ""]
+                        current = []
+                    page = pages[(i, k)]
+                    out += [f"## p. {page}", ""]
+                current.append(sentence)
+            out += [" ".join(current), ""]
     return "\n".join(out)
 
 
@@ -325,7 +356,7 @@ class Tally:
                 "pages/s": div(self.pages, self.seconds) if self.seconds else None}
 
 
-def score(doc: Labelled, body: str, truth_pages: "dict[int, str] | None", tally: Tally, classifier,
+def score(doc: Labelled, body: str, truth_pages: "dict[tuple[int, int], str] | None", tally: Tally, classifier,
           misses: list[str]) -> None:
     """Compare what the pipeline makes of a body with the labels."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -340,7 +371,9 @@ def score(doc: Labelled, body: str, truth_pages: "dict[int, str] | None", tally:
         by_text.setdefault(normalise(r["statement"]), []).append((r, is_finding))
     labelled = doc.sentences()
     matched: set[int] = set()
+    seen_in: dict[int, int] = {}
     for label, sentence, item in labelled:
+        k = seen_in[item] = seen_in.get(item, -1) + 1  # the sentence's index within its paragraph
         tally.labelled += 1
         hits = by_text.get(normalise(sentence))
         if not hits:
@@ -352,10 +385,10 @@ def score(doc: Labelled, body: str, truth_pages: "dict[int, str] | None", tally:
         tally.recovered += 1
         if truth_pages is not None:
             tally.paged += 1
-            if str(row["page"]) == truth_pages.get(item):
+            if str(row["page"]) == truth_pages.get((item, k)):
                 tally.page_right += 1
             else:
-                misses.append(f"  page {row['page']} for p. {truth_pages.get(item)}: {sentence[:70]}")
+                misses.append(f"  page {row['page']} for p. {truth_pages.get((item, k))}: {sentence[:70]}")
         if label == "F" and is_finding:
             tally.tp += 1
         elif label == "F":

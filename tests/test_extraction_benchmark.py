@@ -1,5 +1,5 @@
 """The extraction benchmark's labelled documents and renderers: well-formed, fictional, 4 to 12 pages in both
-PDF layouts, every paragraph's true page known, and the scoring counts a miss as a miss."""
+PDF layouts, every sentence's true page known, and the scoring counts a miss as a miss."""
 from __future__ import annotations
 
 import importlib.util
@@ -34,20 +34,23 @@ def test_every_labelled_document_is_fiction_with_both_labels_and_the_parts_of_a_
                                                 "setting" in h for h in headings), doc.name
 
 
-def test_the_pdfs_have_4_to_12_pages_and_every_paragraph_a_known_page(bench, tmp_path: Path):
-    doc = bench.load_labelled(ROOT / "benchmarks" / "extraction" / "kestrel_bay.txt")
+def test_the_pdfs_have_4_to_12_pages_and_every_sentence_a_known_page(bench, tmp_path: Path):
+    doc = bench.load_labelled(ROOT / "benchmarks" / "extraction" / "northvale.txt")
+    keys = [(i, k) for i, it in enumerate(doc.items) if it.kind == "para" for k in range(len(it.sentences))]
+    split = 0
     for columns in (1, 2):
-        pages, count = bench.render_pdf(doc, tmp_path / f"k{columns}.pdf", columns)
+        pages, count = bench.render_pdf(doc, tmp_path / f"n{columns}.pdf", columns)
         assert 4 <= count <= 12
-        paragraphs = [i for i, it in enumerate(doc.items) if it.kind == "para"]
-        assert set(pages) == set(paragraphs) and {int(p) for p in pages.values()} <= set(range(1, count + 1))
-        assert sorted(pages.values(), key=int) == [pages[i] for i in paragraphs]  # reading order, page by page
+        assert sorted(pages) == sorted(keys) and {int(p) for p in pages.values()} <= set(range(1, count + 1))
+        assert [int(pages[key]) for key in keys] == sorted(int(pages[key]) for key in keys)  # reading order
+        split += sum(len({pages[(i, k)] for k in range(len(doc.items[i].sentences))}) > 1 for i in {i for i, _ in keys})
+    assert split >= 2  # paragraphs do break across pages, as in real documents
 
 
 def test_scoring_counts_recovery_pages_junk_and_verdicts(bench):
     doc = bench.load_labelled(ROOT / "benchmarks" / "extraction" / "northvale.txt")
     clf = bench.load_classifier(ROOT / "evidence")
-    truth = {i: "1" for i, it in enumerate(doc.items) if it.kind == "para"}
+    truth = {(i, k): "1" for i, it in enumerate(doc.items) if it.kind == "para" for k in range(len(it.sentences))}
     perfect = bench.Tally()
     bench.score(doc, bench.labelled_markdown(doc, truth), truth, perfect, clf, [])
     assert perfect.recovered == perfect.labelled == len(doc.sentences()) and perfect.page_right == perfect.paged
