@@ -223,14 +223,12 @@ class ReviewSet:
         latest = self.latest_by_reviewer()
         if latest.empty:
             return []
+        codes = latest.assign(codes=latest["dimensions"] + "|" + latest["polarity"])
+        counts = codes.groupby("finding_id", sort=False).agg(people=("reviewer_key", "nunique"),
+                                                              variants=("codes", "nunique"))
         agreed = set(self.consensus["finding_id"])
-        out = []
-        for fid, group in latest.groupby("finding_id", sort=False):
-            if fid in agreed or group["reviewer_key"].nunique() < 2:
-                continue
-            if len(set(zip(group["dimensions"], group["polarity"]))) > 1:
-                out.append(str(fid))
-        return out
+        return [str(f) for f, row in counts.iterrows()
+                if row["people"] >= 2 and row["variants"] > 1 and f not in agreed]
 
     def by_finding(self, finding_id: str) -> pd.DataFrame:
         """Every reviewer's latest decision on one finding (one row per reviewer)."""
