@@ -71,6 +71,16 @@ findings[["finding_id", "source", "locator", "origin", "finding_score", "polarit
 # Each reason lists the parts of the score (section role, cues matched) or why the sentence can never be a
 # finding (front matter, references, acknowledgements, captions, tables). Change the weights, cue words or
 # threshold in `evidence/extraction.yaml`.
+#
+# A reviewer's decision wins over the classifier: accept or reject a sentence by its `finding_id` (from
+# either table), optionally correcting its text, and the next run uses it. For example:
+#
+# ```python
+# from workbook.extract.findings import record_candidate_decision
+# record_candidate_decision("torbay", "<finding_id>", "accept", "Your Name", statement="corrected text (optional)")
+# ```
+#
+# Decisions are appended to `evidence/reviews/<case>/candidates.csv`.
 
 # %%
 rejected[["source", "locator", "finding_score", "reason", "statement"]].head(200).style.hide(axis="index").format(
