@@ -339,8 +339,8 @@ class ReviewSession:
         """The case's findings in the chosen order: source order, or least certain first (unknown last)."""
         if self.order == LEAST_CERTAIN and self.confidence:
             known = {f: c for f, c in self.confidence.items() if c == c}
-            return sorted(self.source_order, key=lambda f: (f not in known, known.get(f, 0.0),
-                                                            self.source_order.index(f)))
+            place = {f: i for i, f in enumerate(self.source_order)}
+            return sorted(self.source_order, key=lambda f: (f not in known, known.get(f, 0.0), place[f]))
         return list(self.source_order)
 
     def set_filters(self, *, unreviewed: "bool | None" = None, dimension: "str | None" = None,
@@ -388,8 +388,9 @@ class ReviewSession:
         """The queue position of the first finding after `finding_id` in the case's order (the last if none)."""
         if not self.queue:
             return 0
-        order = self.ids.index(finding_id) if finding_id in self.ids else -1
-        later = [i for i, fid in enumerate(self.queue) if self.ids.index(fid) > order]
+        place = {f: i for i, f in enumerate(self.ids)}
+        order = place.get(finding_id, -1)
+        later = [i for i, fid in enumerate(self.queue) if place[fid] > order]
         if later:
             return later[0]
         if stay and finding_id in self.queue:
