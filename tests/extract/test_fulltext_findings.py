@@ -97,6 +97,8 @@ def test_every_body_sentence_goes_to_one_of_the_two_tables(northvale: Path, repo
     assert all(float(s) >= 1.0 for s in written["finding_score"])
     assert set(written["polarity"]) <= {"barrier", "facilitator", "neutral"}
     barrier = written[written["statement"].str.startswith("The lack of")].iloc[0]
+    assert barrier["before"] == "Figure 1. Emergency admissions by quarter."
+    assert barrier["after"].startswith("Staff said that sharing an office")
     assert barrier["polarity"] == "barrier" and "barrier or facilitator" in barrier["reason"]
     why = dict(zip(rejected["statement"], rejected["reason"]))
     assert why["Northvale Together: an invented evaluation"] == "front section: never a finding"

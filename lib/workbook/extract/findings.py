@@ -26,9 +26,11 @@ from workbook.extract.sentences import located_sentences
 FINDING_COLUMNS: tuple[str, ...] = ("finding_id", "case", "source", "locator", "statement", "polarity", "line")
 """The columns every findings table has (what 02_code needs)."""
 TABLE_COLUMNS: tuple[str, ...] = ("finding_id", "case", "source", "page", "section", "locator", "statement",
-                                  "polarity", "origin", "finding_score", "reason", "line", "candidate_review")
+                                  "polarity", "origin", "finding_score", "reason", "line", "candidate_review",
+                                  "before", "after")
 """The columns of reports/findings/<case>.csv and <case>.rejected.csv: curated bullets (origin 'curated') and
-full-text sentences (origin 'candidate', with their finding_score and the classifier's reason)."""
+full-text sentences (origin 'candidate', with their finding_score, the classifier's reason, a reviewer's decision
+and the sentences before and after it in the source, for reviewing it in context)."""
 MIN_WORDS = 3
 """A full-text 'sentence' of fewer words is a fragment (a label, a stray number), never a finding."""
 _LOCATOR_PAGE = re.compile(r"^(?:pp?\.|page\b)\s*([\w\-–]+)\s*(?:,\s*(.*))?$", re.I)
@@ -96,7 +98,8 @@ def _curated_rows(case: Case, src: Source, seen: dict[str, int], problems: list)
         page, section = page_and_section(st.locator)
         rows.append({"finding_id": fid, "case": case.id, "source": src.id, "page": page, "section": section,
                      "locator": st.locator, "statement": st.text, "origin": "curated", "finding_score": None,
-                     "reason": "curated bullet", "line": st.line, "candidate_review": ""})
+                     "reason": "curated bullet", "line": st.line, "candidate_review": "", "before": "",
+                     "after": ""})
     return rows
 
 
@@ -202,7 +205,8 @@ def fulltext_rows(case: Case, src: Source, classifier: Classifier,
         row = {"finding_id": finding_id(src.id, sentence.text), "case": case.id, "source": src.id,
                "page": sentence.page, "section": sentence.section, "locator": sentence.locator,
                "statement": sentence.text, "origin": "candidate", "finding_score": verdict.score,
-               "reason": reason, "line": sentence.line, "candidate_review": "", "_finding": finding}
+               "reason": reason, "line": sentence.line, "candidate_review": "", "before": sentence.before,
+               "after": sentence.after, "_finding": finding}
         earlier = judged.get(row["finding_id"])
         if earlier is None:
             judged[row["finding_id"]] = row
