@@ -225,8 +225,10 @@ def open_review(page, lab: dict, first: str) -> None:
     expect(page.locator(".wb-finding")).to_contain_text(first)
 
 
-def code_blind(page, name: str, dims: "list[str]", polarity: str, other: "str | None" = None) -> None:
-    """As reviewer `name`: the form must start empty with nothing revealed; tick, choose, save and next."""
+def code_blind(page, name: str, dims: "list[str]", polarity: str, other: "str | None" = None,
+               keys: str = "") -> None:
+    """As reviewer `name`: the form must start empty with nothing revealed; tick, choose (by clicks, or by
+    typing `keys` in the Keys box), save and next."""
     from playwright.sync_api import expect
 
     finding = page.locator(".wb-finding")
@@ -235,11 +237,19 @@ def code_blind(page, name: str, dims: "list[str]", polarity: str, other: "str | 
     if other:
         expect(finding).not_to_contain_text(other)
     expect(page.locator(".wb-dim input[type=checkbox]:checked")).to_have_count(0)
-    for dim in dims:
-        page.locator(f".wb-dim-{dim} input[type=checkbox]").check()
-    page.locator(".wb-polarity button", has_text=polarity).click()
-    expect(page.locator(".wb-chosen-polarity")).to_contain_text(polarity)
-    page.locator(".wb-save").click()
+    if keys:
+        page.locator(".wb-keys input").click()
+        page.keyboard.type(keys, delay=120)
+        for dim in dims:
+            expect(page.locator(f".wb-dim-{dim} input[type=checkbox]")).to_be_checked()
+        expect(page.locator(".wb-chosen-polarity")).to_contain_text(polarity)
+        page.keyboard.type("s")
+    else:
+        for dim in dims:
+            page.locator(f".wb-dim-{dim} input[type=checkbox]").check()
+        page.locator(".wb-polarity button", has_text=polarity).click()
+        expect(page.locator(".wb-chosen-polarity")).to_contain_text(polarity)
+        page.locator(".wb-save").click()
     expect(page.locator(".wb-status")).to_contain_text("Saved", timeout=15_000)
     expect(page.locator(".wb-status")).to_contain_text("For comparison")  # revealed once saved
     expect(page.locator(".wb-status")).to_contain_text("now showing finding 2 of")  # and moved on
@@ -262,7 +272,7 @@ def test_two_blind_reviewers_disagree_an_adjudicator_agrees_and_the_report_uses_
             reviewer.fill("Reviewer B")
             page.locator(".wb-prev").click()
             expect(page.locator(".wb-finding")).to_contain_text(first)
-            code_blind(page, "Reviewer B", ["culture"], "facilitator", other="Reviewer A")
+            code_blind(page, "Reviewer B", ["culture"], "facilitator", other="Reviewer A", keys="3f")
             reviewer.fill("Adjudicator C")
             page.locator(".wb-mode button", has_text="Adjudicate").click()
             finding = page.locator(".wb-finding")

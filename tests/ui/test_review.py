@@ -306,10 +306,9 @@ def test_app_keys_labels_and_adjudication(evidence, reports_tmp, framework):
     app.press("k")
     assert app.session.current_id == "t-1"
     app.keys.value = "36f"  # typed in the Keys box: Culture, Time, facilitator
-    assert app.keys.value == ""
     assert [d for d, box in app.dims.items() if box.value] == ["culture", "time"]
     assert app.polarity.value == "facilitator"
-    app.press("s")
+    app.keys.value = "36fs"  # one more key: only the new one acts (save and next)
     assert app.session.current_id == "t-2"
     app.session.go_to("t-5")
     app.render()

@@ -641,6 +641,7 @@ class ReviewApp:
         self.save_button = w.Button(description="Save and next", button_style="primary", icon="save")
         self.keys = w.Text(value="", description="Keys", placeholder="click here, then press keys",
                            layout=w.Layout(width="16em"))
+        self._keys_done = ""
         self.keys_help = w.HTML(f"<small>{html.escape(KEYS_HELP.format(n=len(self.dims)))}</small>")
         self.progress_bar = w.IntProgress(min=0, max=max(1, len(self.session.ids)), description="Reviewed")
         self.progress = w.HTML()
@@ -775,10 +776,11 @@ class ReviewApp:
                 self._move(self.session.previous)
 
     def _on_keys(self, change) -> None:
-        typed = change["new"]
-        if typed:
-            self.keys.value = ""
-            self.press(typed)
+        """Act on the keys typed since the last change (the box keeps what was typed: clearing it from here could
+        race the browser and replay keys)."""
+        new, done = str(change["new"]), self._keys_done
+        self._keys_done = new
+        self.press(new[len(done):] if new.startswith(done) else "")
 
     def save(self) -> "Saved | None":
         """Save the ticked codes for the shown finding and move to the next; problems are shown, never raised."""
