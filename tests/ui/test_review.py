@@ -343,3 +343,10 @@ def test_app_shows_an_unreadable_row_with_its_file_and_line(evidence, reports_tm
     assert "ab.csv:2 [t-1]: unknown dimension(s) &#x27;Leadership&#x27;" in shown
     app.next_button.click()
     assert "1 review row(s) of this case cannot be read" in app.finding.value
+
+
+def test_the_agreement_table_names_dimensions_by_label_only(session, framework):
+    session.save(["vision"], "facilitator", "AB")
+    table = session.agreement().table(framework)
+    assert table["dimension"].tolist()[:2] == ["Vision", "Leadership"] and table["dimension"].iloc[-1] == "Polarity"
+    assert "label" not in table.columns

@@ -160,10 +160,10 @@ class Agreement:
         return sum(values) / len(values) if values else float("nan")
 
     def table(self, framework: Framework) -> pd.DataFrame:
-        """Per dimension and polarity: percent agreement, kappa with its 95% CI, and any note."""
+        """Per dimension (by its label, as everywhere on the review screen) and polarity: percent agreement,
+        kappa with its 95% CI, and any note."""
         out = self.stats[["dimension", "n", "percent_agreement", "kappa", "ci_low", "ci_high", "note"]].copy()
-        out.insert(1, "label", [framework.dimension(d).label if d != "polarity" else "Polarity"
-                                for d in out["dimension"]])
+        out["dimension"] = [framework.dimension(d).label if d != "polarity" else "Polarity" for d in out["dimension"]]
         return out.reset_index(drop=True)
 
 
