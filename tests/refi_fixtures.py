@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SHARED_REFI = ROOT.parent / "shared" / "refi"
 NOW = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.timezone.utc)
 PNS = "urn:QDA-XML:project:1.0"
