@@ -96,9 +96,9 @@ def test_located_sentences_carry_page_section_role_line_and_neighbours():
     assert (moved.page, moved.role, moved.line) == ("1", "background", 20)
     jones = by_text["Dr. Jones led them."]
     assert (jones.page, jones.locator, jones.line) == ("2", "p. 2, 1. Introduction", 25)
-    # a document's own heading after a recognised one is its subsection; a compound wrapped at its hyphen keeps it
+    # a document's own heading after background is 'other'; a compound wrapped at its hyphen keeps its hyphen
     coloc = by_text["Staff valued the co-location of teams."]
-    assert (coloc.section, coloc.role) == ("Shared records in Northvale", "background")
+    assert (coloc.section, coloc.role) == ("Shared records in Northvale", "other")  # background's subsections don't inherit
     assert "- A paragraph that starts with a dash." in by_text
     assert by_text["Figure 2. Admissions by month, 2015 to 2018."].block == "caption"
     assert by_text["Team | Staff | Visits"].block == "table"
@@ -152,5 +152,13 @@ def test_every_word_of_every_paragraph_lands_in_exactly_one_sentence(paragraphs)
     got = located_sentences(body)
     assert all(s.text == " ".join(s.text.split()) and s.text for s in got)
     assert " ".join(s.text for s in got).split() == " ".join(texts).split()
-    assert {s.page for s in got} == {"1"} and {s.role for s in got} <= {"results", "methods", "background",
+    assert {s.page for s in got} <= {"1"} and {s.role for s in got} <= {"results", "methods", "background",
                                                                        "conclusions", "abstract"}
+
+
+def test_own_headings_take_the_role_of_results_discussion_and_conclusions_but_not_of_background_or_methods():
+    body = ("### Introduction\n\nA.\n\n### The scheme\n\nB.\n\n### Methods\n\nC.\n\n### Money\n\nD.\n\n"
+            "### Findings\n\nE.\n\n### Money\n\nF.\n\n### Discussion\n\nG.\n\n### Lessons for others\n\nH.\n")
+    roles = [s.role for s in located_sentences(body)]
+    assert roles == ["background", "other", "methods", "other", "results", "results", "discussion", "discussion"]
+    assert [s.role for s in located_sentences(body, inherit=frozenset({"methods"}))][3] == "methods"

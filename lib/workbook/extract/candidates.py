@@ -27,6 +27,7 @@ SCHEMA: dict[str, Any] = {
         "sections": {"type": "object", "additionalProperties": False,
                      "properties": {role: _WORDS for role in ROLES}},
         "never_roles": {"type": "array", "items": {"enum": list(ROLES)}},
+        "subsections_inherit": {"type": "array", "items": {"enum": list(ROLES)}},
         "never_blocks": {"type": "array", "items": {"enum": ["caption", "table", "text"]}},
         "role_weights": {"type": "object", "additionalProperties": False,
                          "properties": {role: {"type": "number"} for role in ROLES}},
@@ -66,6 +67,8 @@ class Classifier:
     never_blocks: frozenset[str]
     cues: tuple[Cue, ...]
     path: str = ""
+    inherit: "frozenset[str] | None" = None
+    """Roles whose subsections take their role (None: the default, sentences.INHERITING)."""
     words: "dict[str, list[tuple[int, re.Pattern[str]]]] | None" = None
     """Cue words by their first word (lower case): (cue index, the whole phrase anchored at that word)."""
     stems: "dict[str, list[tuple[int, re.Pattern[str]]]] | None" = None
@@ -154,8 +157,8 @@ def build(doc: Located) -> Classifier:
                  for role, words in data["sections"].items()} if "sections" in data else None)
     return Classifier(float(data["threshold"]), sections, {k: float(v) for k, v in data["role_weights"].items()},
                       frozenset(data.get("never_roles", ["front", "references", "acknowledgements"])),
-                      frozenset(data.get("never_blocks", ["caption", "table"])), tuple(cues), doc.source, words,
-                      stems)
+                      frozenset(data.get("never_blocks", ["caption", "table"])), tuple(cues), doc.source,
+                      frozenset(data["subsections_inherit"]) if "subsections_inherit" in data else None, words, stems)
 
 
 def load_classifier(evidence: "Path | None" = None) -> Classifier:

@@ -197,7 +197,7 @@ def fulltext_rows(case: Case, src: Source, classifier: Classifier,
     body, first_line = fulltext_body(src.path)
     judged: dict[str, dict] = {}
     rejected: list[dict] = []
-    for sentence in located_sentences(body, first_line, classifier.sections):
+    for sentence in located_sentences(body, first_line, classifier.sections, classifier.inherit):
         verdict = classifier.judge(sentence)
         finding, reason = verdict.finding, verdict.reason
         if finding and len(re.findall(r"[^\W\d_]{2,}", sentence.text)) < MIN_WORDS:

@@ -16,7 +16,13 @@ import sentencex
 ROLES: tuple[str, ...] = ("front", "abstract", "key_messages", "background", "methods", "results", "discussion",
                           "conclusions", "references", "acknowledgements", "other")
 """What a section is for. 'front' is the title block before the first heading; 'other' a document's own heading
-before any recognised one (a heading after a recognised one is read as its subsection and takes its role)."""
+before any recognised one, or after one whose role subsections do not inherit (see INHERITING)."""
+
+INHERITING: frozenset[str] = frozenset({"abstract", "key_messages", "results", "discussion", "conclusions",
+                                        "references", "acknowledgements"})
+"""Roles whose subsections (a document's own headings after them) take their role. After background or methods
+an own heading is 'other': their subsections are usually named by recognised words (Setting, Analysis...), and an
+unrecognised one more often opens the results when a reader lost the 'Results' heading itself."""
 
 DEFAULT_SECTION_WORDS: dict[str, tuple[str, ...]] = {
     "abstract": ("abstract", "summary", "executive summary", "synopsis"),
@@ -156,13 +162,14 @@ class _Para:
     role: str
 
 
-def paragraphs(body: str, first_line: int = 1,
-               words: "Mapping[str, Sequence[str]] | None" = None) -> list[_Para]:
+def paragraphs(body: str, first_line: int = 1, words: "Mapping[str, Sequence[str]] | None" = None,
+               inherit: "frozenset[str] | None" = None) -> list[_Para]:
     """The paragraphs of a full-text body with page, section, role and starting line. A paragraph cut by a page
     heading (it does not end a sentence) is joined to the first paragraph of the next page."""
     out: list[_Para] = []
     page, section, role = "", "", "front"
-    recognised = False
+    recognised: "str | None" = None  # the role of the last recognised heading
+    inheriting = INHERITING if inherit is None else inherit
     current: "_Para | None" = None
     open_across_page = False
     for offset, raw in enumerate(_blank_comments(body).split("\n")):
@@ -185,9 +192,9 @@ def paragraphs(body: str, first_line: int = 1,
             section = " ".join(heading.group(1).split())
             found = section_role(section, words)
             if found:
-                role, recognised = found, True
-            elif not recognised:
-                role = "other"
+                role = recognised = found
+            else:
+                role = recognised if recognised in inheriting else "other"
             continue
         if not stripped:
             if current is not None:
@@ -233,12 +240,12 @@ def _join_lines(lines: list[tuple[str, str, int]]) -> tuple[str, list[tuple[int,
     return text, starts
 
 
-def located_sentences(body: str, first_line: int = 1,
-                      words: "Mapping[str, Sequence[str]] | None" = None) -> list[Sentence]:
+def located_sentences(body: str, first_line: int = 1, words: "Mapping[str, Sequence[str]] | None" = None,
+                      inherit: "frozenset[str] | None" = None) -> list[Sentence]:
     """Every sentence of a full-text body in reading order, each with its page, section, role and neighbours."""
     raw: list[tuple[str, str, int, _Para, int, str, str]] = []
     run_in: "tuple[str, str] | None" = None  # (section, role) named by a run-in label such as 'Results:'
-    for number, para in enumerate(paragraphs(body, first_line, words)):
+    for number, para in enumerate(paragraphs(body, first_line, words, inherit)):
         text, starts = _join_lines(para.lines)
         kind = block_kind(text)
         pieces = [" ".join(text.split())] if kind != "text" else split_sentences(text)
