@@ -31,6 +31,8 @@ class PdfSpec:
     user_password: str | None = None
     interleave: bool = False
     """Draw each page's body lines row by row across the columns (content order unlike reading order)."""
+    justify: bool = False
+    """Stretch the spaces of every full body line to the column width (wide, uneven word gaps)."""
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -79,7 +81,7 @@ def write_pdf(path: Path, spec: PdfSpec) -> Path:
                 top -= 20
             top -= 10
         col, y = 0, top
-        ops: list[tuple[float, float, str, float, str]] = []
+        ops: list[tuple[float, float, str, float, str, float]] = []
         for kind, text in items:
             font, size = (HEAD_FONT, HEAD_SIZE) if kind == "heading" else (BODY_FONT, BODY_SIZE)
             lines = _wrap(text, font, size, col_w)
@@ -90,14 +92,22 @@ def write_pdf(path: Path, spec: PdfSpec) -> Path:
                         raise ValueError(f"page {number + 1} overflows; give it less text")
                 if kind == "heading" and i == 0:
                     y -= 4
-                ops.append((y, MARGIN + col * (col_w + GUTTER), font, size, line))
+                stretch = 0.0
+                if spec.justify and kind == "para" and i < len(lines) - 1 and line.count(" "):
+                    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+                    stretch = (col_w - stringWidth(line, font, size)) / line.count(" ")
+                ops.append((y, MARGIN + col * (col_w + GUTTER), font, size, line, stretch))
                 y -= LEADING
             y -= 6
         if spec.interleave:
             ops.sort(key=lambda op: (-op[0], op[1]))
-        for y, x, font, size, line in ops:
-            c.setFont(font, size)
-            c.drawString(x, y, line)
+        for y, x, font, size, line, stretch in ops:
+            text = c.beginText(x, y)
+            text.setFont(font, size)
+            text.setWordSpace(stretch)
+            text.textOut(line)
+            c.drawText(text)
         c.showPage()
     c.save()
     return path

@@ -202,3 +202,13 @@ def test_a_section_heading_followed_by_a_subheading_keeps_both(tmp_path: Path):
                            ("heading", "Time to go home"), ("para", "Delays fell from 6 to 2 days.")]], header="")
     md = read_document(write_pdf(tmp_path / "sub.pdf", spec)).to_markdown()
     assert "### Results\n\n### Time to go home\n\nDelays fell" in md
+
+
+def test_justified_narrow_columns_keep_every_word_in_order(tmp_path: Path):
+    words = ("Staff in the integrated teams described how shared records and weekly meetings changed the way "
+             "they planned care, and managers reported that joint budgets made agreement easier.").split()
+    text = " ".join(f"{w}{i}" if i % 7 == 0 else w for i, w in enumerate(words * 8))
+    spec = PdfSpec(pages=[[("heading", "Results"), ("para", text), ("para", text)]], columns=2, header="",
+                   justify=True)
+    doc = read_document(write_pdf(tmp_path / "justified.pdf", spec))
+    assert [b.text for b in doc.pages[0].blocks] == [text, text]

@@ -303,17 +303,29 @@ def _table_cells(lines: list[Line]) -> set[int]:
     typical = long[len(long) * 3 // 4] if long else 200.0  # the width of a full line of body text
     short = [ln for ln in lines if ln.x1 - ln.x0 < 0.6 * typical]
     rows: list[list[Line]] = []
-    for ln in sorted(short, key=lambda ln: ln.bottom):
+    for ln in sorted(short, key=lambda ln: -ln.bottom):
         if rows and abs(rows[-1][0].bottom - ln.bottom) <= 2.0:
             rows[-1].append(ln)
         else:
             rows.append([ln])
-    tables: list[list[Line]] = []  # table rows close above one another form one table
-    for row in (r for r in rows if len(r) >= 3):
-        if tables and min(c.bottom for c in tables[-1]) - max(c.top for c in row) <= 3 * row[0].height:
-            tables[-1].extend(row)
+    clusters: list[list[Line]] = []  # pieces of a row close enough side by side to be cells of one table
+    for row in rows:
+        row.sort(key=lambda ln: ln.x0)
+        group = [row[0]]
+        for ln in row[1:]:
+            if ln.x0 - group[-1].x1 > 0.5 * typical:
+                clusters.append(group)
+                group = []
+            group.append(ln)
+        clusters.append(group)
+    tables: list[list[Line]] = []  # rows of cells close below one another, over the same width, form one table
+    for cells in (c for c in clusters if len(c) >= 3):
+        last = tables[-1] if tables else None
+        if last and min(c.bottom for c in last) - max(c.top for c in cells) <= 3 * cells[0].height \
+                and min(c.x0 for c in cells) < max(c.x1 for c in last) and max(c.x1 for c in cells) > min(c.x0 for c in last):
+            last.extend(cells)
         else:
-            tables.append(list(row))
+            tables.append(list(cells))
     found: set[int] = set()
     for cells in tables:
         low, high = min(c.bottom for c in cells) - 1.5 * cells[0].height, max(c.top for c in cells)
@@ -436,7 +448,10 @@ def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> 
                 prev = ln
                 continue
             flush_heading()
-            if para and prev is not None:
+            if para and prev is not None and prev.col == ln.col and page_no == para[-1][1] \
+                    and abs(prev.bottom - ln.bottom) < 0.3 * ln.height and ln.x0 >= prev.x1 - 1:
+                pass  # the rest of the same printed line (cut at a wide space): the paragraph goes on
+            elif para and prev is not None:
                 last = para[-1][0]
                 if prev.col != ln.col or prev.bottom <= ln.bottom or page_no != para[-1][1]:
                     hyphen = last.endswith(("-", "\u00ad", "\ufffe", "\x02"))
