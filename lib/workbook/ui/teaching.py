@@ -546,8 +546,8 @@ class ExerciseForm:
                                 w.HBox([self.polarity[n], clear])],
                                layout=w.Layout(border_bottom="1px solid #ddd", padding="0.4em 0")
                                ).add_class("wb-item").add_class(f"wb-item-{n}"))
-        self.check_button = w.Button(description="Check my answers", button_style="primary",
-                                     icon="check").add_class("wb-check")
+        self.check_button = w.Button(description="Check my answers", button_style="primary", icon="check",
+                                     layout=w.Layout(width="auto")).add_class("wb-check")
         self.check_button.on_click(lambda _: self.submit())
         self.status = w.HTML().add_class("wb-exercise-status")
         self.widget = w.VBox([*rows, w.HBox([self.check_button]), self.status]).add_class("wb-exercise")
@@ -612,7 +612,7 @@ class ComparisonView:
         import ipywidgets as w
 
         self.exercise = exercise
-        self.widget = w.HTML(layout=w.Layout(width="100%")).add_class("wb-comparison")
+        self.widget = w.HTML(layout=w.Layout(width="auto", max_width="100%")).add_class("wb-comparison")
         self.show(form.student)
         form.on_submit(self.show)
 
