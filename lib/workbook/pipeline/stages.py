@@ -70,7 +70,7 @@ def training_table(settings: Settings) -> pd.DataFrame:
     """Reviewer-coded findings of every case (text, dimensions, polarity) to train a learned coder."""
     frames = []
     for case in load_cases(settings.evidence).values():
-        decisions = load_reviews(case.id, settings.framework, settings.evidence).effective()
+        decisions = load_reviews(case.id, settings.framework, settings.evidence).final()  # consensus first
         if decisions.empty:
             continue
         found = extract_case(case, settings.framework, settings.evidence)
