@@ -150,6 +150,21 @@ def rule_flags(coding: Coding, dimension_ids: Sequence[str], thresholds: Sequenc
     return flags
 
 
+_COMMON = frozenset(stems("the and for with that this from their they them have has are was were been being "
+                          "which what when where whom into over also other more most such than then there these "
+                          "those through about across between within without care integr servic health social "
+                          "work support"))
+
+
+def definition_stems(framework: Framework) -> dict[str, frozenset[str]]:
+    """Each dimension's distinctive content stems, from its label, definition and "delivery requires" items."""
+    out: dict[str, frozenset[str]] = {}
+    for dim in framework.dimensions:
+        text = " ".join([dim.label, dim.definition] + [r.text for r in dim.requires])
+        out[dim.id] = frozenset(s for s in stems(text) if len(s) > 3 and s not in _COMMON)
+    return out
+
+
 @dataclass
 class Featurizer:
     """Turns texts (and their sections) into one sparse feature matrix: named dense features first,
@@ -165,7 +180,9 @@ class Featurizer:
         self.hasher = FeatureHasher(n_features=self.n_hash, input_type="string", alternate_sign=False)
         probe = rule_flags(Coding((), "neutral", {}, ""), self.dimension_ids, self.thresholds)
         roles = [f"section={r}" for r, _ in SECTION_ROLES] + ["section=other", "section=none"]
-        names = list(probe) + roles + [k for k in sentence_flags("") if not k.startswith("section=")]
+        self.definition_stems = definition_stems(self.framework)
+        names = (list(probe) + roles + [k for k in sentence_flags("") if not k.startswith("section=")]
+                 + [f"definition {d} words" for d in self.dimension_ids])
         self.named: tuple[str, ...] = tuple(names)
         self.index = {n: i for i, n in enumerate(self.named)}
 
@@ -186,7 +203,9 @@ class Featurizer:
         codings = codings if codings is not None else self.rule_codings(texts)
         dense = np.zeros((len(texts), len(self.named)))
         for i, (t, s, c) in enumerate(zip(texts, sections, codings)):
-            for k, v in {**rule_flags(c, self.dimension_ids, self.thresholds), **sentence_flags(t, s)}.items():
+            own = set(stems(t))
+            defs = {f"definition {d} words": min(len(own & ws), 4) / 4.0 for d, ws in self.definition_stems.items()}
+            for k, v in {**rule_flags(c, self.dimension_ids, self.thresholds), **sentence_flags(t, s), **defs}.items():
                 j = self.index.get(k)
                 if j is not None:
                     dense[i, j] = v

@@ -524,6 +524,10 @@ def default_coder(framework: Framework, training: pd.DataFrame | None = None) ->
     choice = (framework.coding or {}).get("default_coder", DEFAULT_SETTINGS["default_coder"])
     if choice == "rules":
         return rule_coder(framework)
+    if choice == "model":  # the model coder: the project's own (workbook train) when present, else the shipped one
+        from workbook.coding.model import model_coder
+        from workbook.core.paths import evidence_dir
+        return model_coder(framework, evidence_dir())
     from workbook.coding.learned import enough_training, learned_coder
     if choice == "auto":
         if training is not None and enough_training(training):
@@ -538,7 +542,7 @@ def default_coder(framework: Framework, training: pd.DataFrame | None = None) ->
                 "coding.default_coder to 'auto' or 'rules'."))
         return learned_coder(framework, training)
     raise ParameterError(problem(framework.path or "framework", f"unknown coding.default_coder {choice!r}.",
-                                 "use rules, learned or auto."))
+                                 "use rules, model, learned or auto."))
 
 
 OUTPUT_COLUMNS: tuple[str, ...] = ("dimensions", "polarity", "reasons")
@@ -558,6 +562,7 @@ def code_frame(df: pd.DataFrame, framework: Framework, text_column: str = "text"
     dims_col: list[str] = []
     pol_col: list[str] = []
     why_col: list[str] = []
+    conf_col: list[float] = []  # the coder's calibrated confidence, when it gives one (the model coder)
     score_cols: dict[str, list[float]] = {d: [] for d in framework.dimension_ids} if scores else {}
     interned: dict[tuple[str, ...], str] = {}
     bar = None
@@ -570,6 +575,7 @@ def code_frame(df: pd.DataFrame, framework: Framework, text_column: str = "text"
             dims_col.append(interned.setdefault(c.dimensions, ";".join(c.dimensions)))
             pol_col.append(c.polarity)
             why_col.append(c.reasons)
+            conf_col.append(getattr(c, "confidence", float("nan")))
             for d, values in score_cols.items():
                 values.append(float(c.scores.get(d, 0.0)))
         if bar is not None:
@@ -580,6 +586,8 @@ def code_frame(df: pd.DataFrame, framework: Framework, text_column: str = "text"
     out["dimensions"] = dims_col
     out["polarity"] = pol_col
     out["reasons"] = why_col
+    if any(x == x for x in conf_col):
+        out["confidence"] = conf_col
     for d, values in score_cols.items():
         out[f"score_{d}"] = values
     return out

@@ -29,7 +29,7 @@ CODING_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "default_coder": {"enum": ["rules", "learned", "auto"]},
+        "default_coder": {"enum": ["rules", "model", "learned", "auto"]},
         "polarity_threshold": {"type": "number", "minimum": 0},
         "scope_words": {"type": "integer", "minimum": 0, "maximum": 12},
         "lookback_words": {"type": "integer", "minimum": 0, "maximum": 20},

@@ -98,7 +98,7 @@ def code_findings(findings: pd.DataFrame, settings: Settings, case_id: str,
     if not allow_unreadable_reviews:
         require_readable(reviews)
     coded, orphans = apply_decisions(auto, reviews)
-    return coded[list(CODED_COLUMNS)], orphans
+    return coded[list(CODED_COLUMNS) + (["confidence"] if "confidence" in coded.columns else [])], orphans
 
 
 def run_code(case_id: str, settings: Settings,
