@@ -11,9 +11,10 @@ from workbook.cli import refi
 from workbook.cli import project
 from workbook.cli import reviews
 from workbook.cli import candidates
+from workbook.cli import train
 from workbook.core.errors import WorkbookError
 
-COMMAND_MODULES = (commands, sources, project, refi, reviews, candidates)
+COMMAND_MODULES = (commands, sources, project, refi, reviews, candidates, train)
 """Each module's register(sub) adds its subcommands; the order is the order of `workbook --help`."""
 
 
