@@ -162,3 +162,10 @@ def test_own_headings_take_the_role_of_results_discussion_and_conclusions_but_no
     roles = [s.role for s in located_sentences(body)]
     assert roles == ["background", "other", "methods", "other", "results", "results", "discussion", "discussion"]
     assert [s.role for s in located_sentences(body, inherit=frozenset({"methods"}))][3] == "methods"
+
+
+def test_a_title_read_as_the_first_heading_is_front_matter():
+    body = "## p. 1\n\n### Northvale Together\n\nHarlow J, Peck R.\n\n### Shared records\n\nStaff said so.\n"
+    assert [(s.role, s.text) for s in located_sentences(body)] == [("front", "Harlow J, Peck R."),
+                                                                   ("other", "Staff said so.")]
+    assert located_sentences("Title line.\n\n### Shared records\n\nStaff said so.\n")[1].role == "other"

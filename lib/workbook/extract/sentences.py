@@ -15,7 +15,8 @@ import sentencex
 
 ROLES: tuple[str, ...] = ("front", "abstract", "key_messages", "background", "methods", "results", "discussion",
                           "conclusions", "references", "acknowledgements", "other")
-"""What a section is for. 'front' is the title block before the first heading; 'other' a document's own heading
+"""What a section is for. 'front' is the title block: the text before the first heading, or under a first heading
+that is no section name and comes before any text (a title read as a heading); 'other' a document's own heading
 before any recognised one, or after one whose role subsections do not inherit (see INHERITING)."""
 
 INHERITING: frozenset[str] = frozenset({"abstract", "key_messages", "results", "discussion", "conclusions",
@@ -189,10 +190,13 @@ def paragraphs(body: str, first_line: int = 1, words: "Mapping[str, Sequence[str
                 out.append(current)
                 current = None
             open_across_page = False
+            is_title = not out and not section  # an unrecognised first heading before any text: the title
             section = " ".join(heading.group(1).split())
             found = section_role(section, words)
             if found:
                 role = recognised = found
+            elif is_title:
+                role = "front"
             else:
                 role = recognised if recognised in inheriting else "other"
             continue
