@@ -147,7 +147,7 @@ _WORDS = st.sampled_from(["Staff", "said", "e.g.", "Dr.", "p.", "4", "12.5%", "(
 @given(st.lists(st.lists(_WORDS, min_size=1, max_size=30), min_size=1, max_size=6))
 def test_every_word_of_every_paragraph_lands_in_exactly_one_sentence(paragraphs):
     texts = [" ".join(words) for words in paragraphs]
-    escaped = ["\\" + t if t.startswith("-") else t for t in texts]  # as add-source writes a paragraph like a bullet
+    escaped = ["\\" + t.strip() if t.strip().startswith("-") else t for t in texts]  # as add-source writes a paragraph like a bullet
     body = "## p. 1\n\n### Results\n\n" + "\n\n".join(escaped) + "\n"
     got = located_sentences(body)
     assert all(s.text == " ".join(s.text.split()) and s.text for s in got)
