@@ -47,9 +47,16 @@ def test_ligatures_and_odd_spaces_are_normalised():
     (["Anglo-", "Saxon"], "Anglo-Saxon"),
     (["a well-", "known fact"], "a well-known fact"),
     (["end of line", "next line"], "end of line next line"),
+    (["the out-of-", "borough placements"], "the out-of-borough placements"),
 ])
 def test_line_end_hyphens(lines, expected):
     assert join_lines(lines) == expected
+
+
+def test_a_word_and_a_particle_keep_their_hyphen():
+    words, hyphenated = word_forms(["Teams joined later."])
+    assert join_lines(["a joined-", "up service"], words, hyphenated) == "a joined-up service"
+    assert join_lines(["a joi-", "ned service"], words, hyphenated) == "a joined service"
 
 
 def test_the_document_itself_decides_a_line_end_hyphen():

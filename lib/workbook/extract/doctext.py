@@ -171,6 +171,8 @@ def _hyphen_join(left: str, right: str, words: set[str], hyphenated: set[str]) -
         return ""
     if a.lower() in {p.lower() for p in COMPOUND_PREFIXES}:
         return "-"
+    if b in ("up", "in", "on", "off", "out", "down", "over", "by") and a.lower() in words:
+        return "-"  # 'joined-up', 'follow-up', 'drop-in
     return "-" if len(a) >= 3 and len(b) >= 3 and a.lower() in words and b.lower() in words else ""
 
 

@@ -12,6 +12,8 @@ from workbook.extract.doctext import (Block, Document, Page, clean_text, is_head
                                         split_authors, word_forms, year_of)
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s*|p\.\s*)?(?:\d{1,5}|[ivxlcdm]{1,7})(?:\s*(?:of|/)\s*\d{1,5})?$", re.I)
+_ABBREVIATION_END = re.compile(r"\b(?:et al|e\.g|i\.e|cf|vs|pp?|Dr|Mr|Mrs|Ms|Prof|No|Vol|Fig|approx|St)\.$")
+_CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Box|Chart|Exhibit)\s+[\dIVX]+", re.I)
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 _IGNORED_META = {"", "untitled", "unspecified", "anonymous", "unknown", "microsoft word", "none"}
 
@@ -454,8 +456,7 @@ def _layout(pages: list[tuple[float, float, list[Line]]], labels: list[str]) -> 
             elif para and prev is not None:
                 last = para[-1][0]
                 if prev.col != ln.col or prev.bottom <= ln.bottom or page_no != para[-1][1]:
-                    hyphen = last.endswith(("-", "\u00ad", "\ufffe", "\x02"))
-                    if _SENTENCE_END.search(last) or not (ln.text[:1].islower() or hyphen):
+                    if (_SENTENCE_END.search(last) and not _ABBREVIATION_END.search(last)) or _CAPTION.match(para[0][0]):
                         flush_para()  # a new column or page that does not carry the paragraph on
                 else:
                     left = col_left.get(ln.col, ln.x0)
