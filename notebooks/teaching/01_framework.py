@@ -32,70 +32,43 @@
 # | Time | change takes years, needs stability, and suffers from short-termism |
 #
 # The dimensions are linked: a vision needs leaders to carry it, culture shifts slowly, and what
-# works depends on the locality. Below, the definitions come from the workbook's framework file
-# (`evidence/framework.yaml`) and every example is a real finding read from the case sources.
+# works depends on the locality. Below, the definitions are the workbook's own (paraphrased from
+# Petch), and every example is a real finding read from the case sources.
 
-# %% tags=["parameters"]
+# %% jupyter={"source_hidden": true} tags=["parameters"]
 evidence_dir = ""
 reports_dir = ""
 examples_per_case = 1
 
-# %%
-from html import escape
-
+# %% jupyter={"source_hidden": true}
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 from IPython.display import HTML, display
 
-import workbook.pipeline.stages as stages
 from workbook.ui import teaching
-from workbook.evidence.cases import load_cases
 
-pd.set_option("display.max_colwidth", None)
-settings = stages.resolve(evidence_dir, reports_dir)
-fw = settings.framework
-cases = load_cases(settings.evidence)
-coded = teaching.all_coded(settings)
-print(f"{fw.title}: {len(fw.dimensions)} dimensions; {len(coded)} findings from {len(cases)} cases")
+lesson = teaching.lesson(evidence_dir, reports_dir)
+fw = lesson.framework
+print(f"{fw.title}: {len(fw.dimensions)} dimensions; {len(lesson.coded)} findings from {len(lesson.cases)} cases")
 
 # %% [markdown]
 # ## The picture: outcomes at the centre
 
-# %%
-around = [d for d in fw.dimensions if d.id != "outcomes"]
-fig, ax = plt.subplots(figsize=(5, 5))
-ax.set_aspect("equal")
-ax.axis("off")
-ax.add_patch(plt.Circle((0, 0), 0.32, color="#2a7f62"))
-ax.text(0, 0, fw.dimension("outcomes").label, ha="center", va="center", color="white", fontsize=12, weight="bold")
-for i, dim in enumerate(around):
-    angle = np.pi / 2 - 2 * np.pi * i / len(around)
-    x, y = np.cos(angle), np.sin(angle)
-    ax.annotate("", xy=(0.36 * x, 0.36 * y), xytext=(0.72 * x, 0.72 * y),
-                arrowprops={"arrowstyle": "->", "color": "#555"})
-    ax.add_patch(plt.Circle((0.95 * x, 0.95 * y), 0.24, color="#cfe3f5"))
-    label = dim.label if len(dim.label) < 18 else dim.label.split(" and ")[0]
-    ax.text(0.95 * x, 0.95 * y, label, ha="center", va="center", fontsize=9, wrap=True)
-ax.set_xlim(-1.3, 1.3)
-ax.set_ylim(-1.3, 1.3)
+# %% jupyter={"source_hidden": true}
+teaching.framework_figure(fw)
 plt.show()
 
 # %% [markdown]
-# ## The dimensions, as the workbook defines them
-# Definitions are paraphrased from Petch (2014) in the framework file; *requires* counts the
-# "delivery on this dimension requires" items listed for each.
+# ## The dimensions
+# *Requires* counts the "delivery on this dimension requires" items Petch lists for each.
 
-# %%
-pd.DataFrame([{"id": d.id, "dimension": d.label, "definition": d.definition, "requires": len(d.requires)}
-              for d in fw.dimensions]).style.hide(axis="index").format(escape="html").set_properties(**{"text-align": "left"})
+# %% jupyter={"source_hidden": true}
+HTML(teaching.definitions_html(fw))
 
 # %% [markdown]
 # ## What delivery on each dimension requires
 
-# %%
-pd.DataFrame([{"dimension": r.dimension, "item": r.id, "requires": r.text}
-              for r in fw.requirements]).style.hide(axis="index").format(escape="html").set_properties(**{"text-align": "left"})
+# %% jupyter={"source_hidden": true}
+HTML(teaching.requirements_html(fw))
 
 # %% [markdown]
 # ## Each dimension in the three cases
@@ -106,15 +79,8 @@ pd.DataFrame([{"dimension": r.dimension, "item": r.id, "requires": r.text}
 # framework. A case with no finding on a dimension has no row; that absence is itself worth
 # discussing (see notebook 3).
 
-# %%
-shown = teaching.examples(coded, fw, per_case=examples_per_case)
-for dim in fw.dimensions:
-    rows = shown[shown["dimension"] == dim.id]
-    items = [f"<li><b>{escape(cases[row.case].name)}</b> ({escape(row.polarity)}): {escape(row.statement)} "
-             f"<small>[{escape(row.source)}, {escape(row.locator)}]</small></li>" for row in rows.itertuples()]
-    if rows.empty:
-        items = ["<li><i>(no finding coded to this dimension in any case)</i></li>"]
-    display(HTML(f"<h3>{escape(dim.label)}</h3><p><i>{escape(dim.definition)}</i></p><ul>{''.join(items)}</ul>"))
+# %% jupyter={"source_hidden": true}
+display(HTML(teaching.examples_html(lesson, per_case=examples_per_case)))
 
 # %% [markdown]
 # ## Questions for discussion

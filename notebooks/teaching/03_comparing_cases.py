@@ -21,42 +21,28 @@
 # and easy to over-read. This notebook builds it from the workbook's coded findings and then
 # looks at what it can and cannot tell you.
 
-# %% tags=["parameters"]
+# %% jupyter={"source_hidden": true} tags=["parameters"]
 evidence_dir = ""
 reports_dir = ""
 
-# %%
+# %% jupyter={"source_hidden": true}
 import matplotlib.pyplot as plt
-import pandas as pd
-import seaborn as sns
+from IPython.display import HTML
 
-import workbook.pipeline.stages as stages
-from workbook.synthesis import matrix as synthesis
+from workbook.synthesis.matrix import framework_matrix
 from workbook.ui import teaching
-from workbook.evidence.cases import load_cases
 
-pd.set_option("display.max_colwidth", None)
-settings = stages.resolve(evidence_dir, reports_dir)
-fw = settings.framework
-cases = load_cases(settings.evidence)
-case_ids = list(cases)
-coded = teaching.all_coded(settings)
-matrix = synthesis.framework_matrix(coded, fw, case_ids)
-matrix
+lesson = teaching.lesson(evidence_dir, reports_dir)
+matrix = framework_matrix(lesson.coded, lesson.framework, lesson.case_ids)
+teaching.labelled(matrix, lesson)
 
 # %% [markdown]
 # ## Barriers and facilitators
 # The same matrix split by polarity. A cell with many findings may be mostly barriers in one case
 # and mostly facilitators in another.
 
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.2), sharey=True)
-for ax, value in zip(axes, ["facilitators", "barriers"]):
-    sns.heatmap(synthesis.framework_matrix(coded, fw, case_ids, value=value), annot=True, fmt="d",
-                cmap="Greens" if value == "facilitators" else "Reds", cbar=False, ax=ax)
-    ax.set_title(value)
-    ax.set_xlabel("")
-plt.tight_layout()
+# %% jupyter={"source_hidden": true}
+teaching.polarity_heatmaps(lesson)
 plt.show()
 
 # %% [markdown]
@@ -65,27 +51,23 @@ plt.show()
 # companion output, someone else's summary, secondary account) read to different **depths** (a
 # full abstract, a first page, the opening of a web page).
 
-# %%
-profile = teaching.source_profile(coded, settings)
-profile.style.hide(axis="index").format(escape="html").set_properties(**{"text-align": "left"})
-
-# %%
-profile.pivot_table(index="case", columns="kind", values="findings", aggfunc="sum", fill_value=0).reindex(case_ids)
+# %% jupyter={"source_hidden": true}
+HTML(teaching.sources_html(lesson))
 
 # %% [markdown]
 # ## Counts depend on how much was written
 # Dividing each row by the case's number of findings turns counts into shares. The ranking of
 # cases on a dimension can change.
 
-# %%
-teaching.share_matrix(matrix, coded)
+# %% jupyter={"source_hidden": true}
+teaching.labelled(teaching.share_matrix(matrix, lesson.coded), lesson)
 
 # %% [markdown]
 # ## One source can move a row
 # Leaving out each case's largest source shows how much of its row depends on a single document.
 
-# %%
-teaching.without_largest_source(coded, fw, case_ids).style.hide(axis="index").format(escape="html")
+# %% jupyter={"source_hidden": true}
+HTML(teaching.largest_source_html(lesson))
 
 # %% [markdown]
 # ## What the matrix can say
@@ -93,8 +75,8 @@ teaching.without_largest_source(coded, fw, case_ids).style.hide(axis="index").fo
 #   about that dimension for that case.
 # * **Patterns worth a closer look**: a dimension discussed mainly as a barrier in one case and a
 #   facilitator in another; a dimension no source of a case mentions.
-# * **A map back to the evidence**: every cell is a list of findings (`reports/tables/
-#   framework_matrix_detail.csv`) that can be read and checked.
+# * **A map back to the evidence**: every cell is a list of findings that can be read and
+#   checked (the report's appendix lists them).
 #
 # ## What it cannot say
 # * **Not effect sizes.** Ten findings on leadership do not mean leadership mattered ten times as

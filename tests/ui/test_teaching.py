@@ -293,3 +293,39 @@ def test_share_matrix_and_leaving_out_the_largest_source(framework):
     assert effect.loc["c2", "largest source"] == "s3" and effect.loc["c2", "codes lost"] == 3
     assert effect.loc["c1", "top 3 before"] == "vision, culture, time"
     assert effect.loc["c1", "top 3 after"] == "vision, time, leadership"  # only C (s2) is left
+
+
+TEACHING = sorted((ROOT / "notebooks" / "teaching").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", TEACHING, ids=lambda p: p.name)
+def test_teaching_notebooks_hide_their_code_and_keep_maintainers_paths_out(path):
+    nb = jupytext.read(path)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    hidden = [c.metadata.get("jupyter", {}).get("source_hidden") for c in code]
+    assert code and all(hidden), f"{path.name}: code cells shown to a projector: {hidden}"
+    seen = "\n".join(c.source for c in nb.cells
+                     if c.cell_type == "markdown" and "teacher" not in c.metadata.get("tags", []))
+    assert "evidence/" not in seen and "reports/" not in seen and ".yaml" not in seen
+    assert all(len(c.source.splitlines()) <= 12 for c in code), "plotting and set-up code belongs in the library"
+
+
+def test_tables_for_students_show_case_names_and_dimension_labels(framework):
+    from types import SimpleNamespace
+
+    from workbook.synthesis.matrix import framework_matrix
+
+    coded = matrix_coded()
+    lesson = teaching.Lesson(None, framework, {"c1": SimpleNamespace(name="Case One"),
+                                               "c2": SimpleNamespace(name="Case Two")}, coded)
+    table = teaching.labelled(framework_matrix(coded, framework, ["c1", "c2"]), lesson)
+    assert list(table.index) == ["Case One", "Case Two"]
+    assert list(table.columns) == [teaching.short_label(d.label) for d in framework.dimensions]
+    assert "Integrated teams" in table.columns and "integrated_teams" not in table.columns
+    assert table.loc["Case One", "Vision"] == 3
+    effect = teaching.largest_source_html(lesson)
+    assert "Case One" in effect and "Vision, Culture, Time" in effect and "vision" not in effect
+    for shown in (teaching.definitions_html(framework), teaching.requirements_html(framework)):
+        assert "Integrated teams and other ways of working" in shown
+        assert ">integrated_teams<" not in shown and ">local_context<" not in shown
+        assert "table-layout:fixed" in shown

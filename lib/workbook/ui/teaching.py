@@ -366,8 +366,7 @@ def framework_figure(framework: Framework):
         ax.annotate("", xy=(0.36 * x, 0.36 * y), xytext=(0.72 * x, 0.72 * y),
                     arrowprops={"arrowstyle": "->", "color": "#555"})
         ax.add_patch(plt.Circle((0.95 * x, 0.95 * y), 0.24, color="#cfe3f5"))
-        label = dim.label if len(dim.label) < 18 else dim.label.split(" and ")[0]
-        ax.text(0.95 * x, 0.95 * y, label, ha="center", va="center", fontsize=9, wrap=True)
+        ax.text(0.95 * x, 0.95 * y, short_label(dim.label), ha="center", va="center", fontsize=9, wrap=True)
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-1.3, 1.3)
     return fig
@@ -403,11 +402,17 @@ def examples_html(lesson: Lesson, per_case: int = 1) -> str:
     return "".join(parts)
 
 
+def short_label(label: str) -> str:
+    """A dimension label short enough for a column heading or an axis ('Integrated teams and other ways of
+    working' -> 'Integrated teams')."""
+    return label if len(label) < 18 else label.split(" and ")[0]
+
+
 def labelled(matrix: pd.DataFrame, lesson: Lesson) -> pd.DataFrame:
     """A case-by-dimension table with case names as rows and dimension labels as columns."""
     fw = lesson.framework
     out = matrix.rename(index=lesson.case_name,
-                        columns=lambda c: fw.dimension(c).label if c in fw.dimension_ids else c)
+                        columns=lambda c: short_label(fw.dimension(c).label) if c in fw.dimension_ids else c)
     out.index.name, out.columns.name = "case", None
     return out
 
@@ -436,6 +441,17 @@ def sources_html(lesson: Lesson) -> str:
             for r in profile.itertuples()]
     return _table([("Case", "16%"), ("Source", "22%"), ("Kind", "14%"), ("What was read", "28%"),
                    ("Findings", "10%"), ("Codes", "10%")], rows)
+
+
+def largest_source_html(lesson: Lesson) -> str:
+    """For each case: its largest source, the codes lost without it, and its top three dimensions before and after."""
+    fw = lesson.framework
+    effect = without_largest_source(lesson.coded, fw, lesson.case_ids)
+    rows = [[html.escape(lesson.case_name(r["case"])), html.escape(r["largest source"]), str(r["its findings"]),
+             str(r["codes lost"]), html.escape(dimension_labels(r["top 3 before"].split(", "), fw)),
+             html.escape(dimension_labels(r["top 3 after"].split(", "), fw))] for r in effect.to_dict("records")]
+    return _table([("Case", "15%"), ("Largest source", "20%"), ("Its findings", "11%"), ("Codes lost", "10%"),
+                   ("Top 3 before", "22%"), ("Top 3 after", "22%")], rows)
 
 
 # -- the coding exercise: a form, and the comparison for the teacher's copy ----------------------
