@@ -144,7 +144,8 @@ def status_of(supporting: "list[str]", contradicting: "list[str]") -> str:
 
 
 def auto_checklist(coded: pd.DataFrame, framework: Framework, case_id: str,
-                   common: "frozenset[str] | None" = None) -> pd.DataFrame:
+                   common: "frozenset[str] | None" = None,
+                   terms: "dict[str, dict[str, str]] | None" = None) -> pd.DataFrame:
     """The automatic checklist of one case: every item with its status, finding ids and reasons."""
     common = common_stems(coded["statement"]) if common is None else common
     rows = []
@@ -156,11 +157,11 @@ def auto_checklist(coded: pd.DataFrame, framework: Framework, case_id: str,
     for dim in framework.dimensions:
         in_dim = [i for i, dims in enumerate(dim_sets) if dim.id in dims]
         for req in dim.requires:
-            terms = item_terms(req, dim, common)
+            item = terms[req.id] if terms is not None else item_terms(req, dim, common)
             sup, con, ctx, reasons = [], [], [], []
             for i in in_dim:
                 fid, polarity = findings[i].finding_id, findings[i].polarity
-                m = _match(found[i], texts[i], terms, req)
+                m = _match(found[i], texts[i], item, req)
                 if not m:
                     continue
                 effect = {"facilitator": "facilitator, so it supports the item",
@@ -254,12 +255,13 @@ def apply_decisions(auto: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame
 
 
 def case_checklist(coded: pd.DataFrame, framework: Framework, case_id: str,
-                   evidence: "Path | None" = None,
-                   common: "frozenset[str] | None" = None) -> tuple[pd.DataFrame, list[Problem]]:
+                   evidence: "Path | None" = None, common: "frozenset[str] | None" = None,
+                   terms: "dict[str, dict[str, str]] | None" = None) -> tuple[pd.DataFrame, list[Problem]]:
     """One case's checklist (automatic, then the reviewer's decisions) and the problems of its decision file."""
     known = set(coded.loc[coded["case"] == case_id, "finding_id"])
     decisions = load_decisions(decisions_path(case_id, evidence), framework, known)
-    auto = auto_checklist(coded, framework, case_id, common_stems(coded["statement"]) if common is None else common)
+    auto = auto_checklist(coded, framework, case_id, common_stems(coded["statement"]) if common is None else common,
+                          terms)
     return apply_decisions(auto, decisions.decisions), decisions.problems
 
 
@@ -267,9 +269,12 @@ def checklist(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]",
               evidence: "Path | None" = None) -> tuple[pd.DataFrame, list[Problem]]:
     """The checklist of every case, in case and framework order, and every decision-file problem."""
     frames, found = [], []
-    common = common_stems(coded["statement"])  # words too common to show anything, across all cases: once
+    # once for all cases: the words too common to show anything, each item's terms, the findings of each case
+    common = common_stems(coded["statement"])
+    terms = {req.id: item_terms(req, dim, common) for dim in framework.dimensions for req in dim.requires}
+    by_case = {cid: rows for cid, rows in coded.groupby("case", sort=False)}
     for cid in case_ids:
-        table, problems = case_checklist(coded, framework, cid, evidence, common)
+        table, problems = case_checklist(by_case.get(cid, coded.iloc[0:0]), framework, cid, evidence, common, terms)
         frames.append(table)
         found += problems
     if not frames:  # no cases yet
