@@ -98,6 +98,7 @@ def test_the_threshold_and_weights_come_from_the_file(evidence_copy: Path):
     (("    weight: 1.2\n    patterns: ['^(results", "    weight: 1.2\n    patterns: ['^((results"),
      "is not a valid regular expression", 1),
     (("never_roles: [front,", "never_roles: [title,"), "'title' is not one of", 0),
+    (("    words: [found, find,", "    words: ['£', find,"), "cue word '£' of cue 'reporting verb' does not start", 0),
 ])
 def test_a_bad_config_is_refused_naming_the_line_and_the_fix(evidence_copy: Path, edit, message, line):
     """`line` is the offset of the faulty line from the line where the edit starts (None: not checked)."""

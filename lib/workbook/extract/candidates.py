@@ -130,7 +130,13 @@ def build(doc: Located) -> Classifier:
     words: dict[str, list] = {}
     stems: dict[str, list] = {}
     for i, cue in enumerate(data["cues"]):
-        for word in cue.get("words", []):
+        for j, word in enumerate(cue.get("words", [])):
+            if not re.match(r"\w", word.strip()):
+                found.append(problem(doc.source, f"cue word {word!r} of cue {cue['name']!r} does not start with a "
+                                     "letter or digit, so it can never match.", "start it with a word, or put it "
+                                     "under patterns as a regular expression.", line=doc.line_of(("cues", i, "words", j)),
+                                     record=f"cues/{i}/words/{j}"))
+                continue
             _index_word(word, i, words, stems)
         alternatives: list[str] = []
         for j, pattern in enumerate(cue.get("patterns", [])):
