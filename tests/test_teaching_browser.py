@@ -33,7 +33,8 @@ def test_coding_exercise_answered_through_its_form_shows_the_comparison(tmp_path
 
     notebooks = tmp_path / "project" / "notebooks"  # a copy: autosave never writes into the checkout
     shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "handout"))
-    reference = load_reference(load_framework(ROOT / "evidence" / "framework.yaml"), ROOT / "evidence").set_index("item")
+    evidence = ROOT / "evidence"
+    reference = load_reference(load_framework(evidence / "framework.yaml"), evidence).set_index("item")
     first_dims = [d for d in reference.loc[1, "dimensions"].split(";") if d]
     assert first_dims and reference.loc[3, "dimensions"] != "culture"  # item 3 will differ, item 1 will not
     proc, base, token = start_lab(tmp_path, notebooks)

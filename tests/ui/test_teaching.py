@@ -235,7 +235,7 @@ def test_handout_lands_outside_reports_and_has_no_answers_examples_or_teacher_no
         teaching.make_handout(EXERCISE, tmp_path / "reports" / "handout" / "x.ipynb")
     assert not (tmp_path / "reports").exists()
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    line = next(l for l in makefile.splitlines() if "workbook.ui.teaching handout" in l)
+    line = next(ln for ln in makefile.splitlines() if "workbook.ui.teaching handout" in ln)
     assert "notebooks/handout/" in line and "reports/" not in line
     assert "notebooks/handout/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
 

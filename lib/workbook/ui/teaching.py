@@ -499,7 +499,8 @@ def differences_html(comparison: "Comparison", items: pd.DataFrame, framework: F
         if r.extra:
             what.append(f"extra: {html.escape(dimension_labels(r.extra, framework))}")
         if not r.polarity_match:
-            what.append(f"polarity: you {html.escape(r.student_polarity)}, reference {html.escape(r.reference_polarity)}")
+            what.append(f"polarity: you {html.escape(r.student_polarity)}, "
+                        f"reference {html.escape(r.reference_polarity)}")
         codes = (f"You: {_codes_text(r.student_dimensions, r.student_polarity, framework)}<br>"
                  f"Reference: {_codes_text(r.reference_dimensions, r.reference_polarity, framework)}<br>"
                  f"<b>{'; '.join(what)}</b>")
