@@ -160,16 +160,21 @@ def _page_lines(page: object) -> list[Line]:
             chars, first, gaps = [], -1, []
 
         broken = False  # PDFium ended a line: a true break unless the next character goes on along the baseline
+        end = len(text) - 1
         for i, ch in enumerate(text):
             if ch == "\r" or ch == "\n":
                 broken = True
+                continue
+            within = first >= 0 and not broken and 0 < i and not text[i - 1].isspace() and text[i - 1] != "\ufffe"
+            if within and i < end and not text[i + 1].isspace() and text[i + 1] != "\ufffe" and not ch.isspace():
+                chars.append(ch)  # inside a word: the word's first and last letters give the line's extent
                 continue
             if ch.isspace() or not loose_box(handle, i, rect):
                 if chars and not broken:
                     chars.append(" " if ch.isspace() else ch)
                 continue
             left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
-            if first >= 0:
+            if first >= 0 and not within:
                 height = top0 - bottom0
                 if (abs(bottom - bottom0) > 0.5 * height and abs(top - top0) > 0.5 * height) \
                         or left - x1 > 6 * height or left < x0 - height or (broken and left <= x1):
