@@ -77,3 +77,24 @@ def test_markdown_body_escapes_text_that_would_read_as_a_heading_or_item():
                         Page("4", []), Page("5", [Block("Results", "Still results."), Block("Notes", "A note.")])])
     assert doc.to_markdown() == ("## p. 3\n\n### Results\n\n\\# not a heading\n\n\\- not an item\n\n"
                                  "## p. 5\n\nStill results.\n\n### Notes\n\nA note.\n")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXT, max_size=6))
+def test_joining_lines_loses_no_letter(lines):
+    joined = join_lines(lines)
+    letters = sorted(c for line in lines for c in line if c.isalnum())
+    assert sorted(c for c in joined if c.isalnum()) == letters
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT)
+def test_cleaning_is_idempotent_and_leaves_no_odd_spaces(text):
+    once = clean_text(text)
+    assert clean_text(once) == once
+    assert not any(c in once for c in "\u00a0\u2009\u200b\u00ad\ufffe\t\n\r")
