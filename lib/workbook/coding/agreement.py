@@ -117,13 +117,14 @@ def pairwise_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DI
     codes = _check(codes)
     coders = sorted(codes["coder"].astype(str).unique())
     rows = []
-    wide = codes.drop_duplicates(["finding_id", "coder"], keep="last").set_index(["finding_id", "coder"])
+    decided = _decisions(codes)
+    coded_by = _coded_by(decided)
     for a, b in itertools.combinations(coders, 2):
-        ids = sorted(set(wide.xs(a, level="coder").index) & set(wide.xs(b, level="coder").index))
+        ids = sorted(coded_by.get(a, set()) & coded_by.get(b, set()))
         if not ids or len(ids) < min_shared:
             continue
-        da = [_dims(wide.loc[(i, a), "dimensions"]) for i in ids]
-        db = [_dims(wide.loc[(i, b), "dimensions"]) for i in ids]
+        da = [decided[(i, a)][0] for i in ids]
+        db = [decided[(i, b)][0] for i in ids]
         for dim in dimensions:
             xa = [dim in s for s in da]
             xb = [dim in s for s in db]
@@ -131,8 +132,8 @@ def pairwise_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DI
             k, lo, hi, note = kappa_from_table(_binary_table(xa, xb))
             rows.append(_row("pairwise", a, b, dim, len(ids), pa, k, lo, hi, note=note))
         if polarity:
-            pa_list = [str(wide.loc[(i, a), "polarity"]) for i in ids]
-            pb_list = [str(wide.loc[(i, b), "polarity"]) for i in ids]
+            pa_list = [decided[(i, a)][1] for i in ids]
+            pb_list = [decided[(i, b)][1] for i in ids]
             cats = list(POLARITIES) + sorted(set(pa_list + pb_list) - set(POLARITIES))
             pa = float(np.mean([x == y for x, y in zip(pa_list, pb_list)])) if ids else math.nan
             k, lo, hi, note = kappa_from_table(_category_table(pa_list, pb_list, cats))
@@ -148,19 +149,19 @@ def fleiss_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIME
     coders = sorted(codes["coder"].astype(str).unique())
     if len(coders) < 3:
         return pd.DataFrame(columns=list(COLUMNS))
-    wide = codes.drop_duplicates(["finding_id", "coder"], keep="last").set_index(["finding_id", "coder"])
-    common = set.intersection(*(set(wide.xs(c, level="coder").index) for c in coders))
-    ids = sorted(common)
+    decided = _decisions(codes)
+    coded_by = _coded_by(decided)
+    ids = sorted(set.intersection(*(coded_by.get(c, set()) for c in coders)))
     if not ids or len(ids) < min_shared:
         return pd.DataFrame(columns=list(COLUMNS))
     rows = []
     label = "+".join(coders)
     items: list[tuple[str, list[list[str]], list[str]]] = []
     for dim in dimensions:
-        items.append((dim, [["yes" if dim in _dims(wide.loc[(i, c), "dimensions"]) else "no" for c in coders]
+        items.append((dim, [["yes" if dim in decided[(i, c)][0] else "no" for c in coders]
                             for i in ids], ["no", "yes"]))
     if polarity:
-        items.append(("polarity", [[str(wide.loc[(i, c), "polarity"]) for c in coders] for i in ids],
+        items.append(("polarity", [[decided[(i, c)][1] for c in coders] for i in ids],
                       list(POLARITIES)))
     for dim, ratings, cats in items:
         cats = cats + sorted({r for row in ratings for r in row} - set(cats))
@@ -196,15 +197,16 @@ def krippendorff_agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETC
     ids = sorted(counts[counts >= 2].index.astype(str))
     if not ids or len(ids) < min_shared:
         return pd.DataFrame(columns=list(COLUMNS))
-    wide = wide.set_index(["finding_id", "coder"])
+    decided = _decisions(codes)
     label = "+".join(coders)
 
     def value(i: str, c: str, dim: str) -> "str | None":
-        if (i, c) not in wide.index:
+        if (i, c) not in decided:
             return None
+        dims, pol = decided[(i, c)]
         if dim == "polarity":
-            return str(wide.loc[(i, c), "polarity"])
-        return "yes" if dim in _dims(wide.loc[(i, c), "dimensions"]) else "no"
+            return pol
+        return "yes" if dim in dims else "no"
 
     rows = []
     for dim in [*dimensions, *(["polarity"] if polarity else [])]:
@@ -234,6 +236,21 @@ def agreement(codes: pd.DataFrame, dimensions: Sequence[str] = PETCH_DIMENSIONS,
              krippendorff_agreement(codes, dimensions, polarity, min_shared)]
     parts = [p for p in parts if not p.empty]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
+
+
+def _decisions(codes: pd.DataFrame) -> "dict[tuple[str, str], tuple[set[str], str]]":
+    """(finding_id, coder) -> (dimension ids, polarity) of each coder's last row for each finding."""
+    wide = codes.drop_duplicates(["finding_id", "coder"], keep="last")
+    return {(str(f), str(c)): (_dims(d), str(p))
+            for f, c, d, p in wide[["finding_id", "coder", "dimensions", "polarity"]].itertuples(index=False)}
+
+
+def _coded_by(decisions: "dict[tuple[str, str], tuple[set[str], str]]") -> "dict[str, set[str]]":
+    """coder -> the finding ids they decided."""
+    out: "dict[str, set[str]]" = {}
+    for fid, coder in decisions:
+        out.setdefault(coder, set()).add(fid)
+    return out
 
 
 def _check(codes: pd.DataFrame) -> pd.DataFrame:
