@@ -64,3 +64,12 @@ def test_a_section_heading_followed_by_a_subheading_keeps_both(tmp_path: Path):
     path = tmp_path / "sub.html"
     path.write_text("<html><body><h2>Results</h2><h3>Time to go home</h3><p>Delays fell.</p></body></html>")
     assert "### Results\n\n### Time to go home\n\nDelays fell." in read_document(path).to_markdown()
+
+
+def test_table_cells_are_left_out_and_the_caption_kept(tmp_path: Path):
+    path = tmp_path / "table.html"
+    path.write_text("<html><body><h2>Results</h2><p>Delays fell.</p><table><caption>Table 1. Delays</caption>"
+                    "<tr><th>Year</th><th>Days</th></tr><tr><td>2016</td><td>6</td></tr></table>"
+                    "<p>Readmissions stayed level.</p></body></html>")
+    blocks = [b.text for b in read_document(path).pages[0].blocks]
+    assert blocks == ["Delays fell.", "Table 1. Delays", "Readmissions stayed level."]

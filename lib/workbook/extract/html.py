@@ -70,6 +70,14 @@ def _strip(soup: object) -> None:
         comment.extract()
     for tag in soup.find_all(DROP_TAGS):
         tag.decompose()
+    for table in soup.find_all("table"):  # cells are not sentences: keep only the caption, as PDFs and DOCX do
+        caption = table.find("caption")
+        if caption is not None:
+            paragraph = soup.new_tag("p")
+            paragraph.string = caption.get_text(" ")
+            table.replace_with(paragraph)
+        else:
+            table.decompose()
     for tag in soup.find_all(True):
         if not isinstance(tag, Tag) or tag.decomposed:
             continue
