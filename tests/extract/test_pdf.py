@@ -175,6 +175,8 @@ def test_a_pdf_printed_by_chromium_from_css_columns(tmp_path: Path):
     chromium = require_chromium(CHROMIUM, dict(os.environ))
     paras = "".join(f"<p>Paragraph {i}: staff in locality {i} reported that multi&shy;disciplinary teams and shared "
                     f"records improved communi&shy;cation between organi&shy;sations.</p>" for i in range(50))
+    paras += ('<p style="column-span: all; text-align: center">Figure 1. A caption across both columns.</p>'
+              + "".join(f"<p>Late paragraph {i}: carers noticed fewer repeated questions.</p>" for i in range(12)))
     page = tmp_path / "doc.html"
     page.write_text(f"""<html><head><style>
 @page {{ size: A4; margin: 2cm; @top-center {{ content: "Camden evaluation: final report"; font-size: 8pt }}
@@ -191,7 +193,9 @@ body {{ font-family: serif; font-size: 10pt }} .cols {{ column-count: 2; column-
     md = doc.to_markdown()
     import re
 
-    assert [int(n) for n in re.findall(r"Paragraph (\d+):", md)] == list(range(50))
+    assert [int(n) for n in re.findall(r"(?<!Late )Paragraph (\d+):", md)] == list(range(50))
+    assert [int(n) for n in re.findall(r"Late paragraph (\d+):", md)] == list(range(12))
+    assert md.index("Paragraph 49:") < md.index("Figure 1. A caption across") < md.index("Late paragraph 0:")
     assert "multidisciplinary" in md and "communication between organisations" in md
     assert "Camden evaluation" not in md and not re.search(r"^\d+$", md, re.M)
     assert md.rstrip().endswith("### Discussion\n\nLeadership mattered most.")
