@@ -57,7 +57,9 @@ def tiny(tmp_path_factory) -> object:
 
 @pytest.fixture(scope="module")
 def petch():
-    return load_framework()
+    from dataclasses import replace
+    fw = load_framework()  # these tests are about the rule coder, whatever the shipped default coder is
+    return replace(fw, coding={**fw.coding, "default_coder": "rules"})
 
 
 @pytest.fixture(scope="module")

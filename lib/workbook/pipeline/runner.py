@@ -91,7 +91,7 @@ def plan(case_ids: "list[str]", framework: str = "", learned: bool = False,
         runs.append(Run(f"01_extract-{cid}", "01_extract.ipynb", {"case_id": cid, **base},
                         common + (f"sources/{cid}", "extraction.yaml", f"reviews/{cid}/candidates.csv"),
                         (f"findings/{cid}.csv", f"findings/{cid}.rejected.csv")))
-        code_inputs = common + (f"reviews/{cid}.csv", f"reviews/{cid}") + (("sources", "reviews") if learned else ())
+        code_inputs = common + (f"reviews/{cid}.csv", f"reviews/{cid}", "models") + (("sources", "reviews") if learned else ())
         lenient = {"allow_unreadable_reviews": True} if allow_unreadable_reviews else {}
         runs.append(Run(f"02_code-{cid}", "02_code.ipynb", {"case_id": cid, **base, **lenient}, code_inputs,
                         (f"coded/{cid}.csv", f"coded/{cid}.orphans.csv"), (f"01_extract-{cid}",)))
