@@ -24,6 +24,11 @@ from workbook.core.errors import ReviewError, WorkbookError
 from workbook.core.tables import read_csv
 from workbook.evidence.cases import get_case, load_cases
 from workbook.evidence.framework import POLARITIES, Framework
+from workbook.extract.candidates import load_classifier
+from workbook.extract.findings import (CANDIDATE_DECISIONS, FULLTEXT, fulltext_body, fulltext_rows,
+                                       load_candidate_decisions, load_case_sources, record_candidate_decision)
+from workbook.extract.findings import finding_id as sentence_finding_id
+from workbook.extract.sentences import located_sentences
 from workbook.pipeline import stages
 from workbook.pipeline.stages import extract_case
 from workbook.synthesis.matrix import split_ids
@@ -32,6 +37,12 @@ ANY = ""
 """Filter value meaning "no restriction"."""
 REVIEW, ADJUDICATE = "review", "adjudicate"
 """The two modes of a session: code findings, or settle the findings reviewers disagree on."""
+CANDIDATES = "candidates"
+"""The widget's third mode: accept or reject the candidate findings of full-text sources (a CandidateSession)."""
+NEAR_THRESHOLD = 0.5
+"""How far below the classifier's threshold a rejected sentence may score and still be offered for review."""
+MAX_STATEMENT = 2000
+"""The longest corrected statement the widget accepts (characters)."""
 SOURCE_ORDER, LEAST_CERTAIN = "source", "confidence"
 """Queue orders: as the sources give the findings, or least certain automatic codes first."""
 POLARITY_COLOURS = {"barrier": "#D55E00", "facilitator": "#0072B2", "neutral": "#555555"}
@@ -486,6 +497,255 @@ class ReviewSession:
         return Saved(fid, Codes(self.framework.order(dimensions), polarity), path, self.mode == ADJUDICATE)
 
 
+# ---------------------------------------------------------------- candidate findings of full-text sources
+
+@dataclass(frozen=True)
+class Candidate:
+    """A full-text sentence offered for review, as the classifier judged it (before any reviewer decision)."""
+
+    finding_id: str
+    source: str
+    page: str
+    section: str
+    locator: str
+    statement: str
+    before: str
+    after: str
+    score: float
+    reason: str
+    suggested: bool
+    """True when the classifier judged it a finding; False for a rejected sentence near the threshold."""
+
+
+@dataclass(frozen=True)
+class CandidateDecision:
+    """The latest accept or reject of a candidate (with any corrected text) from evidence/reviews/<case>/."""
+
+    decision: str
+    statement: str
+    reviewer: str
+    date: str
+    note: str
+
+
+@dataclass(frozen=True)
+class CandidateSaved:
+    """What a candidate save recorded, and where."""
+
+    finding_id: str
+    decision: str
+    corrected: str
+    """The corrected statement saved ('' when the sentence's own text stands)."""
+    path: Path
+
+
+def _one_line(text: object) -> str:
+    """Text with its whitespace collapsed to single spaces."""
+    return " ".join(str(text or "").split())
+
+
+def _candidate(row: dict, suggested: bool) -> Candidate:
+    """A Candidate from a row of extract.findings.fulltext_rows."""
+    return Candidate(str(row["finding_id"]), str(row["source"]), str(row["page"]), str(row["section"]),
+                     str(row["locator"]), str(row["statement"]), str(row["before"] or ""), str(row["after"] or ""),
+                     float(row["finding_score"]), str(row["reason"]), suggested)
+
+
+def case_candidates(case_id: str, settings) -> tuple[list[Candidate], float]:
+    """A case's full-text sentences worth a reviewer's look, in source order: those the classifier judged
+    findings, and rejected ones scoring within NEAR_THRESHOLD of its threshold (never repeats or sentences of
+    never-a-finding sections and blocks); with the threshold (NaN without full-text sources)."""
+    case = get_case(case_id, settings.evidence)
+    sources = [s for s in load_case_sources(case, settings.evidence) if s.kind == FULLTEXT]
+    if not sources:
+        return [], float("nan")
+    classifier = load_classifier(settings.evidence)
+    out: list[Candidate] = []
+    for src in sources:
+        found, rejected = fulltext_rows(case, src, classifier, {})
+        ids = {r["finding_id"] for r in found}
+        near = [r for r in rejected if r["finding_id"] not in ids
+                and not str(r["reason"]).startswith("repeats the sentence")
+                and not str(r["reason"]).endswith("never a finding")
+                and float(r["finding_score"]) >= classifier.threshold - NEAR_THRESHOLD]
+        body, first_line = fulltext_body(src.path)
+        place: dict[str, int] = {}
+        for index, sentence in enumerate(located_sentences(body, first_line, classifier.sections,
+                                                           classifier.inherit)):
+            place.setdefault(sentence_finding_id(src.id, sentence.text), index)
+        rows = [(r, True) for r in found] + [(r, False) for r in near]
+        rows.sort(key=lambda pair: (place.get(pair[0]["finding_id"], len(place)), int(pair[0]["line"])))
+        out += [_candidate(r, flag) for r, flag in rows]
+    return out, classifier.threshold
+
+
+@dataclass(frozen=True)
+class CandidateProgress:
+    """How many candidates of a case are decided, and where the reviewer is in the queue."""
+
+    decided: int
+    total: int
+    near: int
+    near_decided: int
+    position: int
+    queue: int
+
+    @property
+    def text(self) -> str:
+        """E.g. '3 of 12 candidate findings decided (9 still undecided); showing 1 of 9 in the queue'."""
+        if not self.total and not self.near:
+            return "no candidate findings: this case has no full-text source sentences to review"
+        near = (f"; {self.near_decided} of {self.near} rejected sentences near the threshold decided"
+                if self.near else "")
+        where = f"showing {self.position} of {self.queue} in the queue" if self.queue else "the queue is empty"
+        return (f"{self.decided} of {self.total} candidate findings decided ({self.total - self.decided} still "
+                f"undecided){near}; {where}")
+
+
+class CandidateSession:
+    """The candidate findings of one case, the decisions recorded on them, a queue and a position in it.
+    Decisions go to evidence/reviews/<case>/candidates.csv; the next extraction applies them."""
+
+    def __init__(self, case_id: str, candidates: "list[Candidate]", threshold: float = float("nan"),
+                 evidence: "Path | None" = None, reviewer: str = "") -> None:
+        self.case_id = case_id
+        self.threshold = threshold
+        self.evidence = evidence
+        self.candidates: dict[str, Candidate] = {c.finding_id: c for c in candidates}
+        self.reviewer = _one_line(reviewer)
+        self.near = False
+        self.include_decided = False
+        self.queue: list[str] = []
+        self.position = 0
+        self.reload()
+
+    @classmethod
+    def load(cls, case_id: str, settings, reviewer: str = "") -> "CandidateSession":
+        """A session over a case's candidate findings and every candidate decision already recorded."""
+        candidates, threshold = case_candidates(case_id, settings)
+        return cls(case_id, candidates, threshold, evidence=settings.evidence, reviewer=reviewer)
+
+    def reload(self) -> None:
+        """Read the candidate decisions again (after a save, or another reviewer's merge)."""
+        latest = load_candidate_decisions(self.case_id, self.evidence) if self.candidates else {}
+        self.decisions: dict[str, CandidateDecision] = {
+            fid: CandidateDecision(row["decision"], row.get("statement", "") or "", row["reviewer"],
+                                   row.get("date", "") or "", row.get("note", "") or "")
+            for fid, row in latest.items()}
+        self.refresh()
+
+    def decision(self, finding_id: str) -> "CandidateDecision | None":
+        """The latest decision on a candidate, if any."""
+        return self.decisions.get(finding_id)
+
+    def text(self, finding_id: str) -> str:
+        """The statement the form starts from: the latest corrected text, else the sentence as extracted."""
+        decided = self.decision(finding_id)
+        return decided.statement if decided and decided.statement else self.candidates[finding_id].statement
+
+    def matches(self, finding_id: str) -> bool:
+        """Whether a candidate is in the queue: undecided (or any, with decided ones included), and a suggested
+        finding (or near the threshold, when those are included)."""
+        decided = finding_id in self.decisions
+        if decided and not self.include_decided:
+            return False
+        return decided or self.candidates[finding_id].suggested or self.near
+
+    def set_filters(self, *, near: "bool | None" = None, decided: "bool | None" = None) -> list[str]:
+        """Include rejected sentences near the threshold, or decided candidates (None leaves one as it is)."""
+        if near is not None:
+            self.near = bool(near)
+        if decided is not None:
+            self.include_decided = bool(decided)
+        self.refresh()
+        return self.queue
+
+    def refresh(self, after: "str | None" = None) -> None:
+        """Rebuild the queue; stay on the shown candidate (or go to `after`'s successor), else the next one."""
+        keep = after or self.current_id
+        order = list(self.candidates)
+        self.queue = [fid for fid in order if self.matches(fid)]
+        if keep is None or not self.queue:
+            self.position = 0
+        elif keep in self.queue and after is None:
+            self.position = self.queue.index(keep)
+        else:
+            place = order.index(keep)
+            later = [i for i, fid in enumerate(self.queue) if order.index(fid) > place]
+            self.position = later[0] if later else len(self.queue) - 1
+
+    @property
+    def current_id(self) -> "str | None":
+        """The candidate shown now (None when the queue is empty)."""
+        return self.queue[self.position] if self.queue and self.position < len(self.queue) else None
+
+    @property
+    def current(self) -> "Candidate | None":
+        """The candidate shown now."""
+        fid = self.current_id
+        return self.candidates[fid] if fid else None
+
+    def next(self) -> bool:
+        """Move to the next candidate in the queue; False at the end."""
+        if self.position + 1 < len(self.queue):
+            self.position += 1
+            return True
+        return False
+
+    def previous(self) -> bool:
+        """Move to the previous candidate in the queue; False at the start."""
+        if self.position > 0:
+            self.position -= 1
+            return True
+        return False
+
+    def go_to(self, finding_id: str) -> None:
+        """Show a given candidate (it must be in the queue)."""
+        if finding_id not in self.queue:
+            raise ReviewError(f"candidate {finding_id!r} is not in the queue; tick Near the threshold too or "
+                              "Decided too above.")
+        self.position = self.queue.index(finding_id)
+
+    def progress(self) -> CandidateProgress:
+        """Decided n of N suggested candidates (and of the near-threshold sentences), and the queue position."""
+        suggested = [f for f, c in self.candidates.items() if c.suggested]
+        near = [f for f, c in self.candidates.items() if not c.suggested]
+        return CandidateProgress(sum(f in self.decisions for f in suggested), len(suggested), len(near),
+                                 sum(f in self.decisions for f in near),
+                                 self.position + 1 if self.queue else 0, len(self.queue))
+
+    def save(self, decision: str, text: str = "", reviewer: "str | None" = None, note: str = "",
+             date: str = "") -> CandidateSaved:
+        """Accept or reject the shown candidate (an accepted one with its text, saved as corrected text when
+        the reviewer changed it), then move to the next candidate in the queue."""
+        if reviewer is not None:
+            self.reviewer = _one_line(reviewer)
+        fid = self.current_id
+        if fid is None:
+            raise ReviewError("no candidate is shown (the queue is empty): tick Near the threshold too or Decided "
+                              "too above, or choose another case.")
+        if not self.reviewer:
+            raise ReviewError("type your name or initials in Reviewer, then save again.")
+        if decision not in CANDIDATE_DECISIONS:
+            raise ReviewError("click Accept or Reject (or press a or r in Keys), then save again.")
+        corrected = ""
+        if decision == "accept":
+            clean = _one_line(text) or _one_line(self.text(fid))
+            if len(clean) > MAX_STATEMENT:
+                raise ReviewError(f"the statement is {len(clean)} characters long; shorten it to at most "
+                                  f"{MAX_STATEMENT} (or click Reset text), then save again.")
+            corrected = "" if clean == _one_line(self.candidates[fid].statement) else clean
+        try:
+            path = record_candidate_decision(self.case_id, fid, decision, self.reviewer, statement=corrected,
+                                             note=_one_line(note), date=date, evidence=self.evidence)
+        except OSError as exc:
+            raise ReviewError(f"the decision could not be written ({exc.strerror or 'the disk refused it'}); "
+                              "check that the project folder can be written to, then save again.") from None
+        self.reload()
+        self.refresh(after=fid)
+        return CandidateSaved(fid, decision, corrected, path)
+
+
 # ---------------------------------------------------------------- HTML pieces
 
 def _percent(value: float) -> str:
@@ -599,9 +859,47 @@ def finding_html(session: ReviewSession) -> str:
     return "".join(parts)
 
 
+def candidate_html(session: CandidateSession) -> str:
+    """The shown candidate: the sentence between the ones before and after it (dimmed), its page, section and
+    locator, the classifier's score and reasons, and the latest decision on it."""
+    esc = html.escape
+    cand = session.current
+    if cand is None:
+        if not session.candidates:
+            return ("<p><i>This case has no full-text source, so it has no candidate findings to review. Add a "
+                    "document with <code>workbook add-source</code> and run <code>make report</code>.</i></p>")
+        return ("<p><i>No candidate awaits a decision. Tick <b>Near the threshold too</b> for rejected sentences that "
+                "scored close to it, or <b>Decided too</b> to revisit decisions.</i></p>")
+    dim = "color:#777;font-size:0.95em"
+    before = esc(cand.before) if cand.before else "<i>(nothing before: start of the section)</i>"
+    after = esc(cand.after) if cand.after else "<i>(nothing after: end of the section)</i>"
+    verdict = ("judged a <b>candidate finding</b>" if cand.suggested
+               else "judged <b>not a finding</b>, scoring near the threshold")
+    reasons = cand.reason.rpartition(" = ")[0]
+    items = "".join(f"<li>{esc(part)}</li>" for part in (reasons or cand.reason).split("; ") if part.strip())
+    threshold = "" if session.threshold != session.threshold else f", threshold {session.threshold:g}"
+    parts = [f"<p class='wb-cand-before' style='{dim}'>{before}</p>",
+             (f"<p class='wb-statement wb-cand-statement' style='font-size:1.1em;border-left:4px solid #0072B2;"
+              f"padding-left:0.5em'>{esc(cand.statement)}</p>"),
+             f"<p class='wb-cand-after' style='{dim}'>{after}</p>",
+             (f"<p class='wb-cand-where'><b>Page:</b> {esc(cand.page or 'n/a')} &middot; <b>Section:</b> "
+              f"{esc(cand.section or 'n/a')} &middot; <b>Locator:</b> {esc(cand.locator)} &middot; <b>Source:</b> "
+              f"{esc(cand.source)} &middot; <code>{esc(cand.finding_id)}</code></p>"),
+             (f"<div class='wb-cand-reason'><b>Classifier:</b> {verdict} (score {cand.score:g}{threshold})"
+              f"<ul class='wb-reasons' style='margin:0.2em 0'>{items}</ul></div>")]
+    decided = session.decision(cand.finding_id)
+    if decided:
+        text = (f": &ldquo;{esc(decided.statement)}&rdquo;" if decided.statement else "")
+        parts.append(f"<p class='wb-cand-decided'><b>{esc(decided.decision.capitalize())}ed</b> by "
+                     f"{esc(decided.reviewer)} ({esc(decided.date)})" + (", text corrected" if text else "") + text
+                     + (f" &middot; <i>{esc(decided.note)}</i>" if decided.note else "") + "</p>")
+    return "".join(parts)
+
+
 # ---------------------------------------------------------------- the widget
 
 KEYS_HELP = "1-{n}: tick a dimension · b / f / n: polarity · s: save and next · j: next · k: previous"
+CANDIDATE_KEYS_HELP = "a: accept · r: reject · s: save and next · j: next · k: previous"
 
 
 class ReviewApp:
@@ -618,8 +916,8 @@ class ReviewApp:
         wide = w.Layout(width="auto")
         self.case = w.Dropdown(options=cases, value=case_id, description="Case")
         self.reviewer = w.Text(value=name, description="Reviewer", placeholder="your name or initials")
-        self.mode = w.ToggleButtons(options=[("Review", REVIEW), ("Adjudicate", ADJUDICATE)], value=REVIEW,
-                                    description="Mode")
+        self.mode = w.ToggleButtons(options=[("Review", REVIEW), ("Adjudicate", ADJUDICATE),
+                                             ("Candidates", CANDIDATES)], value=REVIEW, description="Mode")
         self.blind = w.Checkbox(value=True, description="Blind first pass", indent=False)
         self.order = w.Dropdown(options=self._orders(), value=SOURCE_ORDER, description="Order")
         self.unreviewed = w.Checkbox(value=False, description="Unreviewed only", indent=False)
@@ -647,6 +945,7 @@ class ReviewApp:
         self.progress = w.HTML()
         self.agreement = w.HTML()
         self.status = w.HTML()
+        self._candidate_widgets(w)
         self._classes()
         self.case.observe(self._on_case, names="value")
         self.reviewer.observe(self._on_reviewer, names="value")
@@ -658,8 +957,7 @@ class ReviewApp:
         self.previous_button.on_click(lambda _: self._move(self.session.previous))
         self.next_button.on_click(lambda _: self._move(self.session.next))
         self.save_button.on_click(lambda _: self.save())
-        self.widget = w.VBox([
-            w.HBox([self.case, self.reviewer, self.mode]),
+        self.coding_box = w.VBox([
             w.HBox([self.blind, self.order, self.unreviewed, self.sample]),
             w.HBox([self.dimension_filter, self.polarity_filter, self.disagreement]),
             self.finding,
@@ -667,9 +965,46 @@ class ReviewApp:
                                                  layout=w.Layout(grid_template_columns="repeat(4, auto)")),
             w.HBox([self.polarity, self.chosen]), self.note,
             w.HBox([self.previous_button, self.next_button, self.save_button, self.keys]), self.keys_help,
-            self.status, w.HBox([self.progress_bar, self.progress]), self.agreement,
+        ])
+        self.coding_footer = w.VBox([w.HBox([self.progress_bar, self.progress]), self.agreement])
+        self.widget = w.VBox([
+            w.HBox([self.case, self.reviewer, self.mode]), self.coding_box, self.candidate_box,
+            self.status, self.coding_footer,
         ]).add_class("wb-review")
         self.render()
+
+    def _candidate_widgets(self, w) -> None:
+        """The controls of the Candidates mode (hidden until it is chosen)."""
+        self.candidates: "CandidateSession | None" = None
+        self.cand_near = w.Checkbox(value=False, description="Near the threshold too", indent=False)
+        self.cand_decided = w.Checkbox(value=False, description="Decided too", indent=False)
+        self.cand_progress = w.HTML()
+        self.candidate = w.HTML()
+        self.cand_choice = w.ToggleButtons(options=[("Accept", "accept"), ("Reject", "reject")], value=None,
+                                           description="Decision")
+        self.cand_text = w.Textarea(value="", description="Statement", rows=3, layout=w.Layout(width="80%"))
+        self.cand_reset = w.Button(description="Reset text", icon="undo")
+        self.cand_note = w.Textarea(value="", description="Note", placeholder="why (optional)",
+                                    layout=w.Layout(width="60%"))
+        self.cand_previous = w.Button(description="Previous", icon="arrow-left")
+        self.cand_next = w.Button(description="Next", icon="arrow-right")
+        self.cand_save = w.Button(description="Save and next", button_style="primary", icon="save")
+        self.cand_keys = w.Text(value="", description="Keys", placeholder="click here, then press keys",
+                                layout=w.Layout(width="16em"))
+        self._cand_keys_done = ""
+        for box in (self.cand_near, self.cand_decided):
+            box.observe(self._on_candidate_filter, names="value")
+        self.cand_keys.observe(self._on_candidate_keys, names="value")
+        self.cand_reset.on_click(lambda _: self._reset_text())
+        self.cand_previous.on_click(lambda _: self._move_candidate(False))
+        self.cand_next.on_click(lambda _: self._move_candidate(True))
+        self.cand_save.on_click(lambda _: self.save_candidate())
+        self.candidate_box = w.VBox([
+            w.HBox([self.cand_near, self.cand_decided]), self.cand_progress, self.candidate, self.cand_choice,
+            w.HBox([self.cand_text, self.cand_reset]), self.cand_note,
+            w.HBox([self.cand_previous, self.cand_next, self.cand_save, self.cand_keys]),
+            w.HTML(f"<small>{html.escape(CANDIDATE_KEYS_HELP)}</small>"),
+        ], layout=w.Layout(display="none"))
 
     def _orders(self) -> list[tuple[str, str]]:
         """The queue orders on offer: least certain first only when the coder gives a confidence."""
@@ -687,7 +1022,12 @@ class ReviewApp:
                  "wb-polarity": self.polarity, "wb-chosen-polarity": self.chosen, "wb-note": self.note,
                  "wb-prev": self.previous_button, "wb-next": self.next_button, "wb-save": self.save_button,
                  "wb-keys": self.keys, "wb-progress": self.progress, "wb-progress-bar": self.progress_bar,
-                 "wb-agreement": self.agreement, "wb-status": self.status}
+                 "wb-agreement": self.agreement, "wb-status": self.status,
+                 "wb-cand-near": self.cand_near, "wb-cand-decided": self.cand_decided,
+                 "wb-cand-progress": self.cand_progress, "wb-candidate": self.candidate,
+                 "wb-cand-choice": self.cand_choice, "wb-cand-text": self.cand_text, "wb-cand-reset": self.cand_reset,
+                 "wb-cand-note": self.cand_note, "wb-cand-prev": self.cand_previous, "wb-cand-next": self.cand_next,
+                 "wb-cand-save": self.cand_save, "wb-cand-keys": self.cand_keys}
         for name, widget in named.items():
             widget.add_class(name)
         for dim_id, box in self.dims.items():
@@ -737,6 +1077,7 @@ class ReviewApp:
         except WorkbookError as exc:
             self.status.value = f"<span class='wb-error' style='color:#b00'>{html.escape(str(exc))}</span>"
             return
+        self.candidates = None
         self.sample.disabled = not self.session.sample
         self.order.options = self._orders()
         self.order.value = SOURCE_ORDER
@@ -745,10 +1086,19 @@ class ReviewApp:
     def _on_reviewer(self, change) -> None:
         """A new name changes what is hidden, but never the ticks being made."""
         self.session.reviewer = " ".join(str(change["new"]).split())
+        if self.candidates is not None:
+            self.candidates.reviewer = self.session.reviewer
         self.finding.value = finding_html(self.session)
         self._show_progress()
 
     def _on_filter(self, _change) -> None:
+        candidates = self.mode.value == CANDIDATES
+        self.coding_box.layout.display = self.coding_footer.layout.display = "none" if candidates else ""
+        self.candidate_box.layout.display = "" if candidates else "none"
+        if candidates:
+            self.status.value = ""
+            self.render_candidates()
+            return
         try:
             self.session.set_filters(unreviewed=self.unreviewed.value, dimension=self.dimension_filter.value,
                                      polarity=self.polarity_filter.value, disagreement=self.disagreement.value,
@@ -760,7 +1110,11 @@ class ReviewApp:
         self.render()
 
     def press(self, keys: str) -> None:
-        """Act on shortcut keys: 1..n tick a dimension, b/f/n choose a polarity, s saves, j next, k previous."""
+        """Act on shortcut keys: 1..n tick a dimension, b/f/n choose a polarity, s saves, j next, k previous (in
+        the Candidates mode: a accepts, r rejects, s saves, j next, k previous)."""
+        if self.mode.value == CANDIDATES:
+            self.press_candidate(keys)
+            return
         ids = list(self.dims)
         for key in str(keys).lower():
             if key.isdigit() and 1 <= int(key) <= len(ids):
@@ -808,4 +1162,93 @@ class ReviewApp:
         self.status.value = (f"<span class='wb-saved'>{what} &ldquo;{html.escape(short)}&rdquo;: "
                              f"{codes_html(saved.codes, fw)} &rarr; {html.escape(saved.path.name)}; "
                              f"{html.escape(where)}.{revealed}</span>")
+        return saved
+
+    # -- the Candidates mode ------------------------------------------------------------------------
+    def _candidate_session(self) -> "CandidateSession | None":
+        """The case's candidate session, loaded when first needed (a problem is shown, never raised)."""
+        if self.candidates is None or self.candidates.case_id != self.case.value:
+            try:
+                self.candidates = CandidateSession.load(self.case.value, self.settings, self.reviewer.value)
+            except WorkbookError as exc:
+                self.candidates = None
+                self.status.value = f"<span class='wb-error' style='color:#b00'>{html.escape(str(exc))}</span>"
+                return None
+            self.candidates.set_filters(near=self.cand_near.value, decided=self.cand_decided.value)
+        return self.candidates
+
+    def render_candidates(self) -> None:
+        """Show the current candidate with its context, its form (decision, text, note) and the progress."""
+        c = self._candidate_session()
+        fid = c.current_id if c else None
+        self.candidate.value = candidate_html(c) if c else ""
+        decided = c.decision(fid) if c and fid else None
+        self.cand_choice.value = decided.decision if decided else None
+        self.cand_text.value = c.text(fid) if c and fid else ""
+        self.cand_note.value = decided.note if decided else ""
+        for control in (self.cand_choice, self.cand_text, self.cand_reset, self.cand_note, self.cand_save):
+            control.disabled = fid is None
+        self.cand_previous.disabled = not c or not c.queue or c.position == 0
+        self.cand_next.disabled = not c or not c.queue or c.position + 1 >= len(c.queue)
+        self.cand_progress.value = html.escape(c.progress().text) if c else ""
+
+    def _on_candidate_filter(self, _change) -> None:
+        c = self._candidate_session()
+        if c:
+            c.set_filters(near=self.cand_near.value, decided=self.cand_decided.value)
+        self.render_candidates()
+
+    def _reset_text(self) -> None:
+        """Put the sentence's text as extracted back in the Statement box."""
+        c = self.candidates
+        if c and c.current:
+            self.cand_text.value = c.current.statement
+
+    def _move_candidate(self, forward: bool) -> None:
+        c = self._candidate_session()
+        if c:
+            c.next() if forward else c.previous()
+        self.status.value = ""
+        self.render_candidates()
+
+    def press_candidate(self, keys: str) -> None:
+        """Act on shortcut keys in the Candidates mode: a accept, r reject, s save, j next, k previous."""
+        for key in str(keys).lower():
+            if key in "ar" and not self.cand_choice.disabled:
+                self.cand_choice.value = "accept" if key == "a" else "reject"
+            elif key == "s":
+                self.save_candidate()
+            elif key in "jk":
+                self._move_candidate(key == "j")
+
+    def _on_candidate_keys(self, change) -> None:
+        """Act on the keys typed since the last change (as _on_keys does)."""
+        new, done = str(change["new"]), self._cand_keys_done
+        self._cand_keys_done = new
+        self.press_candidate(new[len(done):] if new.startswith(done) else "")
+
+    def save_candidate(self) -> "CandidateSaved | None":
+        """Save the accept or reject (and any corrected text and note) of the shown candidate and move on;
+        problems are shown, never raised."""
+        c = self._candidate_session()
+        if c is None:
+            return None
+        try:
+            saved = c.save(self.cand_choice.value or "", self.cand_text.value, self.reviewer.value,
+                           self.cand_note.value)
+        except WorkbookError as exc:
+            self._error(str(exc))
+            return None
+        remember_reviewer(c.reviewer)
+        statement = saved.corrected or c.candidates[saved.finding_id].statement
+        short = statement if len(statement) <= 70 else statement[:67].rstrip() + "..."
+        what = f"{saved.decision.capitalize()}ed" + (" with your corrected text" if saved.corrected else "")
+        self.render_candidates()
+        nxt = c.current_id
+        order = list(c.candidates)
+        last = nxt is None or order.index(nxt) <= order.index(saved.finding_id)
+        where = ("this was the last candidate in the queue" if last
+                 else f"now showing candidate {c.position + 1} of {len(c.queue)}")
+        self.status.value = (f"<span class='wb-saved'>{what} &ldquo;{html.escape(short)}&rdquo;; the next "
+                             f"regeneration (make report) applies it; {html.escape(where)}.</span>")
         return saved
