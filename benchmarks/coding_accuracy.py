@@ -105,7 +105,7 @@ def fit_on(framework, train: pd.DataFrame, extra: pd.DataFrame, weights: "np.nda
                      train["polarity"].tolist() + extra["polarity"].tolist(),
                      sections=train["section"].tolist() + [""] * len(extra),
                      groups=train["publication"].tolist() + [f"project:{i}" for i in range(len(extra))],
-                     weights=w, min_groups=MIN_GROUPS)
+                     weights=w, min_groups=MIN_GROUPS, rules=rule_coder(framework))
 
 
 def predict(coder, frame: pd.DataFrame, ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -216,7 +216,7 @@ def dev_figures(framework, dev_path: Path, extra: pd.DataFrame) -> dict[str, dic
     coders = {"rules": rule_coder(framework)}
     coders["learned"] = learned_coder(framework, pd.concat([extra, seed_training(framework)], ignore_index=True))
     if SHIPPED_MODEL.exists():
-        coders["model (shipped)"] = load_model(SHIPPED_MODEL, framework)
+        coders["model (shipped)"] = load_model(SHIPPED_MODEL, framework, coders["rules"])
     gd, gp = gold_matrix(dev, ids), dev["polarity"].to_numpy(dtype=object)
     print(f"\n3. Development set ({len(dev)} sentences from 14 publications; the rule cues were tuned on it)")
     out = {}

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from coding_accuracy import DEFAULT_TRAIN, MIN_GROUPS, project_training  # noqa: E402
 from workbook.coding.model import SHIPPED_MODEL, fit_model, save_model  # noqa: E402
-from workbook.coding.rules import read_findings_csv  # noqa: E402
+from workbook.coding.rules import read_findings_csv, rule_coder  # noqa: E402
 from workbook.evidence.framework import load_framework  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                       train["polarity"].tolist() + extra["polarity"].tolist(),
                       sections=train["section"].tolist() + [""] * len(extra),
                       groups=train["publication"].tolist() + [f"project:{i}" for i in range(len(extra))],
-                      min_groups=MIN_GROUPS, meta=meta)
+                      min_groups=MIN_GROUPS, meta=meta, rules=rule_coder(framework))
     path = save_model(coder, args.output)
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB): {meta['source']}")
     print("thresholds: " + ", ".join(f"{d} {m.threshold:.2f}" for d, m in coder.dims.items())

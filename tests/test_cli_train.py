@@ -10,6 +10,7 @@ import pytest
 
 from workbook.cli import main
 from workbook.coding.model import load_model, model_coder, project_model_path
+from workbook.coding.rules import rule_coder
 
 PROBE = "The quirkle rota held staff back."
 
@@ -31,19 +32,19 @@ def tiny_rows() -> list[tuple[str, str, str]]:
 
 
 def test_train_on_a_tiny_csv_changes_suggestions(evidence_copy, tmp_path, framework, capsys):
-    before = model_coder(framework, evidence_copy).code([PROBE])[0]
+    before = model_coder(framework, rule_coder(framework), evidence_copy).code([PROBE])[0]
     extra = write_extra(tmp_path / "extra.csv", tiny_rows())
     assert main(["train", "--extra", str(extra)]) == 0
     out = capsys.readouterr().out
     assert "trained on" in out and "coder.json" in out
     path = project_model_path(evidence_copy)
     assert path.exists()
-    after = model_coder(framework, evidence_copy).code([PROBE])[0]
+    after = model_coder(framework, rule_coder(framework), evidence_copy).code([PROBE])[0]
     assert (after.dimensions, after.polarity) != (before.dimensions, before.polarity)
     assert before.polarity == "neutral" and after.polarity == "barrier"
     assert after.scores["time"] > before.scores["time"] + 0.15, (before.scores, after.scores)
     assert 0 <= after.confidence <= 1
-    assert load_model(path, framework).prior is not None  # the shipped model is kept as the prior
+    assert load_model(path, framework, rule_coder(framework)).prior is not None  # the shipped model is kept as the prior
     assert "quirkle" not in path.read_text()  # weights, not words
 
 

@@ -5,6 +5,7 @@ import numpy as np
 
 from workbook.coding.features import (SCOPE_WORDS, Featurizer, rule_flags, scoped_terms, section_role,
                                       sentence_flags)
+from workbook.coding.rules import rule_coder
 from workbook.coding.suggestion import Coding
 
 
@@ -73,7 +74,7 @@ def test_rule_flags_read_scores_negation_and_polarity_evidence():
 
 
 def test_featurizer_builds_rows_and_names_the_hashed_terms(framework):
-    fz = Featurizer(framework)
+    fz = Featurizer(framework, rule_coder(framework))
     texts = ["There was a lack of leadership", "Admissions fell after co-location"]
     X = fz.transform(texts, ["Results", "Key messages"])
     assert X.shape == (2, fz.width)
@@ -92,6 +93,6 @@ def test_featurizer_builds_rows_and_names_the_hashed_terms(framework):
 
 
 def test_empty_text_gives_a_zero_hashed_part(framework):
-    fz = Featurizer(framework)
+    fz = Featurizer(framework, rule_coder(framework))
     X = fz.transform([""])
     assert X[:, len(fz.named):].nnz == 0

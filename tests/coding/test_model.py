@@ -41,7 +41,7 @@ def synthetic(n: int, seed: int) -> pd.DataFrame:
 def fitted(framework) -> ModelCoder:
     train = synthetic(280, 1)
     return fit_model(framework, train["text"].tolist(), train["dimensions"].tolist(), train["polarity"].tolist(),
-                     groups=train["publication"].tolist())
+                     groups=train["publication"].tolist(), rules=rule_coder(framework))
 
 
 def test_clear_sentences_are_coded_right(fitted):
@@ -87,7 +87,7 @@ def test_code_frame_gets_a_confidence_column_from_the_model_only(fitted, framewo
 
 def test_save_and_load_round_trip(fitted, framework, tmp_path):
     path = save_model(fitted, tmp_path / "m.json")
-    again = load_model(path, framework)
+    again = load_model(path, framework, rule_coder(framework))
     texts = synthetic(30, 3)["text"].tolist()
     for a, b in zip(again.code(texts), fitted.code(texts)):  # weights are stored to 5 decimals
         assert (a.dimensions, a.polarity) == (b.dimensions, b.polarity)
@@ -105,7 +105,7 @@ def test_a_corrupt_model_file_is_one_clear_error(framework, tmp_path, content, e
     path = tmp_path / "coder.json"
     path.write_text(content)
     with pytest.raises(ParameterError) as err:
-        load_model(path, framework)
+        load_model(path, framework, rule_coder(framework))
     assert "coder.json" in str(err.value) and expected in str(err.value) and "workbook train" in str(err.value)
 
 
@@ -114,35 +114,37 @@ def test_a_model_with_out_of_range_columns_or_other_dimensions_is_refused(fitted
     data["dimensions"]["vision"]["coef"]["99999999"] = 1.0
     (tmp_path / "bad.json").write_text(json.dumps(data))
     with pytest.raises(ParameterError, match="outside"):
-        load_model(tmp_path / "bad.json", framework)
+        load_model(tmp_path / "bad.json", framework, rule_coder(framework))
     data = json.loads((tmp_path / "m.json").read_text())
     data["dimension_ids"] = ["a", "b"]
     (tmp_path / "other.json").write_text(json.dumps(data))
     with pytest.raises(ParameterError, match="not the framework's"):
-        load_model(tmp_path / "other.json", framework)
+        load_model(tmp_path / "other.json", framework, rule_coder(framework))
 
 
 def test_fit_refuses_bad_labels(framework):
     with pytest.raises(ParameterError, match="polarity values"):
-        fit_model(framework, ["a"], [""], ["good"])
+        fit_model(framework, ["a"], [""], ["good"], rules=rule_coder(framework))
     with pytest.raises(ParameterError, match="not in the framework"):
-        fit_model(framework, ["a"], ["teamwork"], ["neutral"])
+        fit_model(framework, ["a"], ["teamwork"], ["neutral"], rules=rule_coder(framework))
     with pytest.raises(ParameterError, match="no coded texts"):
-        fit_model(framework, [], [], [])
+        fit_model(framework, [], [], [], rules=rule_coder(framework))
+    with pytest.raises(ParameterError, match="needs the rule coder"):
+        fit_model(framework, ["a"], [""], ["neutral"])
 
 
 def test_the_shipped_model_loads_and_codes(framework):
     assert SHIPPED_MODEL.exists()
-    coder = load_model(SHIPPED_MODEL, framework)
+    coder = load_model(SHIPPED_MODEL, framework, rule_coder(framework))
     assert "train_set" in coder.meta["source"] and coder.meta["min_publications_per_hashed_feature"] >= 3
     (c,) = coder.code(["There was a lack of leadership and no shared vision."])
     assert 0 <= c.confidence <= 1 and c.polarity == "barrier"
 
 
 def test_model_coder_prefers_the_projects_own_model(fitted, framework, tmp_path):
-    assert model_coder(framework, tmp_path).meta == load_model(SHIPPED_MODEL, framework).meta
+    assert model_coder(framework, rule_coder(framework), tmp_path).meta == load_model(SHIPPED_MODEL, framework, rule_coder(framework)).meta
     save_model(fitted, project_model_path(tmp_path))
-    assert model_coder(framework, tmp_path).meta == fitted.meta
+    assert model_coder(framework, rule_coder(framework), tmp_path).meta == fitted.meta
 
 
 def test_refitting_with_a_prior_keeps_it_for_dimensions_without_examples(fitted, framework):

@@ -39,6 +39,7 @@ def read_extra(path: Path, dimension_ids: tuple[str, ...]) -> pd.DataFrame:
 def cmd_train(args: argparse.Namespace) -> int:
     """Fit the model coder to the reviewed findings plus --extra, with the shipped model as its prior."""
     from workbook.coding.model import SHIPPED_MODEL, fit_model, load_model, project_model_path, save_model
+    from workbook.coding.rules import rule_coder
     from workbook.core.errors import ParameterError, display_path
     from workbook.pipeline.stages import resolve, training_table
 
@@ -54,7 +55,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise ParameterError(f"{display_path(settings.evidence / 'reviews')}: no reviewer-coded findings and no "
                              f"--extra CSV, so there is nothing to train on. Fix: review some findings "
                              f"(notebooks/review.ipynb) or pass --extra CSV with text, dimensions, polarity.")
-    prior = load_model(SHIPPED_MODEL, framework)
+    prior = load_model(SHIPPED_MODEL, framework, rule_coder(framework))
     coder = fit_model(framework, data["text"].tolist(), data["dimensions"].tolist(), data["polarity"].tolist(),
                       prior=prior, meta={"source": f"workbook train: {len(reviewed)} reviewer-coded findings"
                                          + (f" + {len(data) - len(reviewed)} rows of {Path(args.extra).name}"

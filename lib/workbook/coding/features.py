@@ -17,8 +17,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction import FeatureHasher
 
 from workbook.coding.cues import stems, tokens
-from workbook.coding.rules import RuleCoder, rule_coder
-from workbook.coding.suggestion import Coding
+from workbook.coding.suggestion import Coder, Coding
 from workbook.evidence.framework import POLARITIES, Framework
 
 HASH_FEATURES = 2 ** 16
@@ -171,10 +170,11 @@ class Featurizer:
     then HASH_FEATURES hashed word and phrase features."""
 
     framework: Framework
+    rules: Coder
+    """The rule coder (workbook.coding.rules.rule_coder) whose suggestions are features."""
     n_hash: int = HASH_FEATURES
 
     def __post_init__(self) -> None:
-        self.rules: RuleCoder = rule_coder(self.framework)
         self.dimension_ids = self.framework.dimension_ids
         self.thresholds = tuple(d.threshold for d in self.framework.dimensions)
         self.hasher = FeatureHasher(n_features=self.n_hash, input_type="string", alternate_sign=False)

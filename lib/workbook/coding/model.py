@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 from workbook.coding.features import Featurizer
-from workbook.coding.suggestion import Coding
+from workbook.coding.suggestion import Coder, Coding
 from workbook.core.atomic import atomic_open
 from workbook.core.errors import ParameterError, problem
 from workbook.evidence.framework import POLARITIES, Framework
@@ -302,10 +302,11 @@ def fit_model(framework: Framework, texts: Sequence[str], dimensions: Sequence[s
               sections: "Sequence[str] | None" = None, groups: "Sequence[str] | None" = None,
               weights: "Sequence[float] | None" = None, prior: "ModelCoder | None" = None,
               min_groups: int = 1, C: float = C_DIM, meta: "dict[str, Any] | None" = None,
-              featurizer: "Featurizer | None" = None) -> ModelCoder:
+              featurizer: "Featurizer | None" = None, rules: "Coder | None" = None) -> ModelCoder:
     """Fit the model coder to coded texts (dimensions as ';'-joined ids, polarity per text); `groups`
     keep a publication's texts on one side of every internal split; hashed words seen in fewer than
-    `min_groups` groups get no weight; `prior` (a fitted model) enters as a feature."""
+    `min_groups` groups get no weight; `prior` (a fitted model) enters as a feature; `rules` is the rule
+    coder whose suggestions are features (taken from the prior when there is one)."""
     texts = ["" if t is None else str(t) for t in texts]
     n = len(texts)
     if n == 0:
@@ -323,7 +324,9 @@ def fit_model(framework: Framework, texts: Sequence[str], dimensions: Sequence[s
     if unknown:
         raise ParameterError(f"dimension ids {unknown} are not in the framework ({', '.join(ids)}). "
                              f"Fix: use the framework's dimension ids, joined by ';'.")
-    featurizer = featurizer or (prior.featurizer if prior is not None else Featurizer(framework))
+    if featurizer is None and prior is None and rules is None:
+        raise ParameterError("fit_model needs the rule coder (rules=rule_coder(framework)), a featurizer or a prior.")
+    featurizer = featurizer or (prior.featurizer if prior is not None else Featurizer(framework, rules))
     groups_arr = np.asarray(list(groups) if groups is not None else [str(i) for i in range(n)])
     w = np.asarray(list(weights) if weights is not None else [1.0] * n, dtype=float)
     base = ModelCoder(framework, featurizer, {}, PolarityModel(POLARITIES, np.zeros((3, 1)), np.zeros(3)),
@@ -469,15 +472,15 @@ def model_to_dict(coder: ModelCoder) -> dict[str, Any]:
     }
 
 
-def model_from_dict(data: Any, framework: Framework, where: str = "model") -> ModelCoder:
+def model_from_dict(data: Any, framework: Framework, rules: Coder, where: str = "model") -> ModelCoder:
     """A model from plain data; a ValueError says what is wrong."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f"not a {FORMAT} model")
     if list(data["dimension_ids"]) != list(framework.dimension_ids):
         raise ValueError(f"its dimensions {data['dimension_ids']} are not the framework's "
                          f"{list(framework.dimension_ids)}")
-    prior = model_from_dict(data["prior"], framework, where) if data.get("prior") else None
-    featurizer = prior.featurizer if prior is not None else Featurizer(framework, int(data["hash_features"]))
+    prior = model_from_dict(data["prior"], framework, rules, where) if data.get("prior") else None
+    featurizer = prior.featurizer if prior is not None else Featurizer(framework, rules, int(data["hash_features"]))
     if list(data["named_features"]) != list(featurizer.named):
         raise ValueError("its named features differ from this version's (refit it)")
     width = featurizer.width + (len(framework.dimension_ids) + 3 if prior is not None else 0)
@@ -506,8 +509,9 @@ def save_model(coder: ModelCoder, path: "str | Path") -> Path:
     return path
 
 
-def load_model(path: "str | Path", framework: Framework) -> ModelCoder:
-    """Read a model saved by save_model; a missing, corrupt or mismatched file is one clear error."""
+def load_model(path: "str | Path", framework: Framework, rules: Coder) -> ModelCoder:
+    """Read a model saved by save_model (`rules`: the rule coder it builds on); a missing, corrupt or
+    mismatched file is one clear error."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -519,7 +523,7 @@ def load_model(path: "str | Path", framework: Framework) -> ModelCoder:
         raise ParameterError(problem(path, f"is not a readable model file ({exc.__class__.__name__}).",
                                      "delete it and run `workbook train` again.", line=line)) from None
     try:
-        return model_from_dict(data, framework, str(path))
+        return model_from_dict(data, framework, rules, str(path))
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ParameterError(problem(path, f"is not a usable model file ({exc}).",
                                      "delete it and run `workbook train` again.")) from None
@@ -530,13 +534,14 @@ def project_model_path(evidence: "str | Path") -> Path:
     return Path(evidence).joinpath(*PROJECT_MODEL)
 
 
-def model_coder(framework: Framework, evidence: "str | Path | None" = None) -> ModelCoder:
-    """The project's model (evidence/models/coder.json) when present, else the shipped model."""
+def model_coder(framework: Framework, rules: Coder, evidence: "str | Path | None" = None) -> ModelCoder:
+    """The project's model (evidence/models/coder.json) when present, else the shipped model; `rules` is
+    the rule coder (workbook.coding.rules.rule_coder) whose suggestions it builds on."""
     if evidence is not None:
         own = project_model_path(evidence)
         if own.exists():
-            return load_model(own, framework)
-    return load_model(SHIPPED_MODEL, framework)
+            return load_model(own, framework, rules)
+    return load_model(SHIPPED_MODEL, framework, rules)
 
 
 __all__ = ["ModelCoder", "ModelCoding", "fit_model", "save_model", "load_model", "model_coder",

@@ -527,7 +527,7 @@ def default_coder(framework: Framework, training: pd.DataFrame | None = None) ->
     if choice == "model":  # the model coder: the project's own (workbook train) when present, else the shipped one
         from workbook.coding.model import model_coder
         from workbook.core.paths import evidence_dir
-        return model_coder(framework, evidence_dir())
+        return model_coder(framework, rule_coder(framework), evidence_dir())
     from workbook.coding.learned import enough_training, learned_coder
     if choice == "auto":
         if training is not None and enough_training(training):
