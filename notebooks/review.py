@@ -37,6 +37,13 @@
 #   side by side; the adjudicator ticks the agreed codes and saves a consensus (with everyone who
 #   took part) to `evidence/reviews/<case>/consensus.csv`. The synthesis uses a consensus first,
 #   then the latest decision, then the automatic codes.
+# * **Candidates** (mode at the top): the sentences of full-text sources that the classifier took
+#   for findings and no reviewer has decided yet, each between the sentence before and after it
+#   (dimmed), with its page, section, score and the classifier's reasons. Click **Accept** or
+#   **Reject** (keys a / r), correct the statement's text if needed (it keeps its id), add a note,
+#   and **Save and next**. *Near the threshold too* adds rejected sentences that scored close to it;
+#   *Decided too* revisits decisions. They go to `evidence/reviews/<case>/candidates.csv`, win over
+#   the classifier, and the next `make report` applies them.
 # * A review row that cannot be read (a typo in a file edited by hand) is shown in red above the
 #   finding with its file and line; `workbook report` refuses to publish until it is corrected.
 #
