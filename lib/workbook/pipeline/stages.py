@@ -16,7 +16,9 @@ from workbook.extract.findings import FINDING_COLUMNS, extract_tables, load_case
 
 CODED_COLUMNS: tuple[str, ...] = (
     "finding_id", "case", "source", "locator", "statement", "dimensions", "polarity",
-    "auto_dimensions", "auto_polarity", "auto_reasons", "decision_source", "decided_by", "review_date", "review_note")
+    "auto_dimensions", "auto_polarity", "auto_reasons", "decision_source", "decided_by", "review_date", "review_note",
+    "confidence")
+"""The coded table's columns; `confidence` is the automatic coder's calibrated confidence (empty when it gives none)."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,9 @@ def code_findings(findings: pd.DataFrame, settings: Settings, case_id: str,
     if not allow_unreadable_reviews:
         require_readable(reviews)
     coded, orphans = apply_decisions(auto, reviews)
-    return coded[list(CODED_COLUMNS) + (["confidence"] if "confidence" in coded.columns else [])], orphans
+    if "confidence" not in coded.columns:
+        coded["confidence"] = float("nan")
+    return coded[list(CODED_COLUMNS)], orphans
 
 
 def run_code(case_id: str, settings: Settings,
