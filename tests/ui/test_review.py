@@ -583,3 +583,25 @@ def test_a_case_without_full_text_sources_has_no_candidates_to_review(evidence, 
     app.mode.value = CANDIDATES
     assert "has no full-text source" in app.candidate.value and app.cand_save.disabled
     assert app.save_candidate() is None and "the queue is empty" in app.status.value
+
+
+def test_an_unreadable_candidate_decision_is_shown_with_its_line_and_switching_case_reloads(westbrook):
+    from workbook.extract.findings import candidate_decisions_path
+
+    from workbook.ui.review import CANDIDATES
+
+    app = ReviewApp(resolve(), "westbrook", reviewer="Jo")  # opened before the file went bad
+    path = candidate_decisions_path("westbrook", westbrook)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("finding_id,decision,statement,reviewer,date,note\nwestbrook_2020-00000000,maybe,,Jo,,\n",
+                    encoding="utf-8")
+    app.mode.value = CANDIDATES
+    assert app.candidates is None and app.candidate.value == "" and app.cand_save.disabled
+    assert "candidates.csv:2" in app.status.value and "Fix: write accept or reject." in app.status.value
+    assert app.save_candidate() is None
+    path.write_text("finding_id,decision,statement,reviewer,date,note\n", encoding="utf-8")
+    app.case.value = "torbay"
+    assert "has no full-text source" in app.candidate.value
+    app.case.value = "westbrook"  # corrected: the case loads, its candidates offered again
+    assert app.candidates is not None and app.candidates.case_id == "westbrook"
+    assert app.cand_text.value == STAFF and app.status.value == ""

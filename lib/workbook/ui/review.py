@@ -663,16 +663,16 @@ class CandidateSession:
     def refresh(self, after: "str | None" = None) -> None:
         """Rebuild the queue; stay on the shown candidate (or go to `after`'s successor), else the next one."""
         keep = after or self.current_id
-        order = list(self.candidates)
-        self.queue = [fid for fid in order if self.matches(fid)]
+        self.queue = [fid for fid in self.candidates if self.matches(fid)]
         if keep is None or not self.queue:
             self.position = 0
-        elif keep in self.queue and after is None:
+            return
+        if after is None and keep in self.queue:
             self.position = self.queue.index(keep)
-        else:
-            place = order.index(keep)
-            later = [i for i, fid in enumerate(self.queue) if order.index(fid) > place]
-            self.position = later[0] if later else len(self.queue) - 1
+            return
+        place = {fid: i for i, fid in enumerate(self.candidates)}
+        later = next((i for i, fid in enumerate(self.queue) if place[fid] > place[keep]), None)
+        self.position = later if later is not None else len(self.queue) - 1
 
     @property
     def current_id(self) -> "str | None":
@@ -1072,12 +1072,14 @@ class ReviewApp:
         self.status.value = f"<span class='wb-error' style='color:#b00'>Not saved: {html.escape(text)}</span>"
 
     def _on_case(self, change) -> None:
+        self.candidates = None
         try:
             self.session = ReviewSession.load(change["new"], self.settings, self.reviewer.value)
         except WorkbookError as exc:
             self.status.value = f"<span class='wb-error' style='color:#b00'>{html.escape(str(exc))}</span>"
+            if self.mode.value == CANDIDATES:
+                self.render_candidates()
             return
-        self.candidates = None
         self.sample.disabled = not self.session.sample
         self.order.options = self._orders()
         self.order.value = SOURCE_ORDER
