@@ -85,3 +85,10 @@ def test_with_the_model_coder_the_coded_table_has_a_confidence(evidence_copy, re
     assert "confidence" in coded.columns
     assert coded["confidence"].between(0, 1).all()
     assert coded["auto_reasons"].str.contains("cues: ").all()
+
+
+def test_a_missing_extra_csv_is_named(evidence_copy, tmp_path, capsys):
+    assert main(["train", "--extra", str(tmp_path / "nowhere.csv")]) != 0
+    err = capsys.readouterr().err
+    assert "nowhere.csv" in err and "--extra CSV is not there" in err and len(err.strip().splitlines()) == 1
+    assert not project_model_path(evidence_copy).exists()

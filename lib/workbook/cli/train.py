@@ -14,6 +14,9 @@ def read_extra(path: Path, dimension_ids: tuple[str, ...]) -> pd.DataFrame:
     from workbook.core.errors import ParameterError, problem
     from workbook.evidence.framework import POLARITIES
 
+    if not path.is_file():
+        raise ParameterError(problem(path, "the --extra CSV is not there (or is not a file).",
+                                     "give the path of a CSV with columns text, dimensions, polarity."))
     table = read_findings_csv(path)
     missing = [c for c in ("text", "dimensions", "polarity") if c not in table.columns]
     if missing:
