@@ -73,3 +73,9 @@ def test_table_cells_are_left_out_and_the_caption_kept(tmp_path: Path):
                     "<p>Readmissions stayed level.</p></body></html>")
     blocks = [b.text for b in read_document(path).pages[0].blocks]
     assert blocks == ["Delays fell.", "Table 1. Delays", "Readmissions stayed level."]
+
+
+def test_deeply_nested_markup_is_read_without_recursion(tmp_path: Path):
+    path = tmp_path / "deep.html"
+    path.write_text("<html><body>" + "<div>" * 20000 + "<p>Deep text.</p>" + "</div>" * 20000 + "</body></html>")
+    assert [b.text for b in read_document(path).pages[0].blocks] == ["Deep text."]

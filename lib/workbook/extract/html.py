@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 from workbook.core.errors import EvidenceError, problem
 from workbook.extract.doctext import Document, Page, Sections, clean_text, find_doi, split_authors, year_of
@@ -62,32 +63,39 @@ def _metadata(soup: object) -> dict:
     return out
 
 
+def _dropped(tag: object) -> bool:
+    """Whether an element must never become text: code, styles, forms, navigation, hidden or boilerplate parts."""
+    attrs = tag.attrs or {}
+    role = str(attrs.get("role", "")).lower()
+    classes = " ".join(attrs.get("class", []) or []) + " " + str(attrs.get("id", ""))
+    return (tag.name in DROP_TAGS or "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true"
+            or role in DROP_ROLES or bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+            or (tag.name in ("div", "section", "ul", "ol") and bool(_BOILERPLATE.search(classes))))
+
+
 def _strip(soup: object) -> None:
-    """Remove everything that must never become text: code, styles, navigation, forms, hidden parts."""
+    """Remove everything that must never become text, and tables but their captions (one pass, any depth)."""
     from bs4 import Comment, Tag
 
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    for table in soup.find_all("table"):  # cells are not sentences: keep only the caption, as PDFs and DOCX do
+    removed, tables = [], []
+    stack = [soup]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Comment):
+            removed.append(node)
+        elif isinstance(node, Tag) and node is not soup and _dropped(node):
+            removed.append(node)
+        elif isinstance(node, Tag) and node.name == "table":
+            tables.append(node)  # cells are not sentences: keep only the caption, as for PDFs and DOCX
+        elif isinstance(node, Tag):
+            stack.extend(node.children)
+    for node in removed:
+        node.extract()
+    for table in tables:
         caption = table.find("caption")
-        if caption is not None:
-            paragraph = soup.new_tag("p")
-            paragraph.string = caption.get_text(" ")
-            table.replace_with(paragraph)
-        else:
-            table.decompose()
-    for tag in soup.find_all(True):
-        if not isinstance(tag, Tag) or tag.decomposed:
-            continue
-        attrs = tag.attrs or {}
-        role = str(attrs.get("role", "")).lower()
-        classes = " ".join(attrs.get("class", []) or []) + " " + str(attrs.get("id", ""))
-        if ("hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true" or role in DROP_ROLES
-                or _HIDDEN_STYLE.search(str(attrs.get("style", "")))
-                or (tag.name in ("div", "section", "ul", "ol") and _BOILERPLATE.search(classes))):
-            tag.decompose()
+        paragraph = soup.new_tag("p")
+        paragraph.string = caption.get_text(" ") if caption is not None else ""
+        table.replace_with(paragraph)
 
 
 def _main(soup: object) -> object:
@@ -101,9 +109,44 @@ def _main(soup: object) -> object:
     return soup.body or soup
 
 
+def _walk(root: object, emit: "Callable[[object], None]", paragraph: "Callable[[str], None]") -> None:
+    """Visit the content in document order without recursion (any nesting depth): each innermost block element is
+    emitted whole; text lying between blocks becomes a paragraph of its own."""
+    from bs4 import NavigableString, Tag
+
+    holds_blocks: dict[int, bool] = {}
+    for tag in reversed([root, *root.find_all(True)]):  # children before their parents
+        holds_blocks[id(tag)] = any(isinstance(c, Tag) and (c.name in BLOCK_TAGS or holds_blocks.get(id(c), False))
+                                    for c in tag.children)
+    loose: list[str] = []
+
+    def flush() -> None:
+        if loose:
+            paragraph(clean_text(" ".join(loose)))
+            loose.clear()
+
+    stack: list[object] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # the end of an element that holds blocks
+            flush()
+        elif isinstance(node, NavigableString):
+            loose.append(str(node))
+        elif isinstance(node, Tag) and holds_blocks.get(id(node), False):
+            flush()
+            stack.append(None)
+            stack.extend(reversed(list(node.children)))
+        elif isinstance(node, Tag) and (node.name in BLOCK_TAGS or node is root):
+            flush()
+            emit(node)
+        elif isinstance(node, Tag):
+            loose.append(node.get_text(""))
+    flush()
+
+
 def read_html(path: Path) -> Document:
     """Read an HTML page: main content paragraphs under their headings; nothing is run or fetched."""
-    from bs4 import BeautifulSoup, NavigableString, Tag
+    from bs4 import BeautifulSoup, Tag
 
     soup = BeautifulSoup(_decode(path), "lxml")
     metadata = _metadata(soup)
@@ -125,25 +168,6 @@ def read_html(path: Path) -> Document:
         else:
             sections.paragraph(text)
 
-    def walk(tag: Tag) -> None:
-        if not any(isinstance(d, Tag) and d.name in BLOCK_TAGS for d in tag.descendants):
-            emit(tag)
-            return
-        loose: list[str] = []
-        for child in tag.children:
-            if isinstance(child, NavigableString):
-                loose.append(str(child))
-            elif isinstance(child, Tag) and (child.name in BLOCK_TAGS or any(
-                    isinstance(d, Tag) and d.name in BLOCK_TAGS for d in child.descendants)):
-                if loose:
-                    sections.paragraph(clean_text(" ".join(loose)))
-                loose = []
-                walk(child)
-            elif isinstance(child, Tag):
-                loose.append(child.get_text(""))
-        if loose:
-            sections.paragraph(clean_text(" ".join(loose)))
-
     if isinstance(root, Tag):
-        walk(root)
+        _walk(root, emit, sections.paragraph)
     return Document(metadata, [page])
