@@ -98,3 +98,18 @@ def test_cleaning_is_idempotent_and_leaves_no_odd_spaces(text):
     once = clean_text(text)
     assert clean_text(once) == once
     assert not any(c in once for c in "\u00a0\u2009\u200b\u00ad\ufffe\t\n\r")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([".pdf", ".docx", ".html", ".txt", ".md"]), st.binary(max_size=3000),
+       st.sampled_from([b"", b"%PDF-1.4\n", b"PK\x03\x04"]), st.sampled_from([b"", b"\n%%EOF\n"]))
+def test_any_bytes_give_a_document_or_one_evidence_error(suffix, body, head, tail):
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"x{suffix}"
+        path.write_bytes(head + body + tail)
+        try:
+            read_document(path)
+        except EvidenceError as exc:
+            assert "x" + suffix in str(exc) and "Fix:" in str(exc)

@@ -84,3 +84,9 @@ def test_a_section_heading_followed_by_a_subheading_keeps_both(tmp_path: Path):
     doc = read_document(write_docx(tmp_path / "sub.docx", blocks))
     assert doc.pages[0].blocks[0].headings == ("Results", "Time to go home")
     assert doc.to_markdown() == "## p. 1\n\n### Results\n\n### Time to go home\n\nDelays fell.\n"
+
+
+def test_password_protected_or_old_word_file_is_refused(tmp_path: Path):
+    path = tmp_path / "locked.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert "password-protected" in _refused(path)

@@ -25,9 +25,14 @@ def check_package(path: Path, limit: "int | None" = None) -> None:
     """Refuse a DOCX that is not a zip, would expand too far (zip bomb) or declares XML entities or a DTD."""
     limit = limit or size_limit()
     resave = "open it in Word or LibreOffice and save it again as .docx, or export it as PDF."
+    with open(path, "rb") as handle:
+        if handle.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            raise _refuse(path, "is a password-protected Word file or an old .doc file (an OLE container, not a "
+                          "DOCX zip).", "open it in Word or LibreOffice, remove the password if any, and save it "
+                          "as .docx (or export it as PDF).")
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise _refuse(path, f"is not a readable Word document ({exc}): damaged, truncated or another format.",
                       resave) from None
     with archive:
@@ -48,7 +53,7 @@ def check_package(path: Path, limit: "int | None" = None) -> None:
             if m.filename.endswith((".xml", ".rels")):
                 try:
                     head = archive.read(m)
-                except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
                     raise _refuse(path, f"part {m.filename!r} is damaged ({exc}).", resave) from None
                 if re.search(rb"<!\s*(DOCTYPE|ENTITY)", head, re.I):
                     raise _refuse(path, f"part {m.filename!r} declares a DOCTYPE or XML entities, which Word never "
