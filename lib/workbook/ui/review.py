@@ -917,7 +917,8 @@ class ReviewApp:
         self.case = w.Dropdown(options=cases, value=case_id, description="Case")
         self.reviewer = w.Text(value=name, description="Reviewer", placeholder="your name or initials")
         self.mode = w.ToggleButtons(options=[("Review", REVIEW), ("Adjudicate", ADJUDICATE),
-                                             ("Candidates", CANDIDATES)], value=REVIEW, description="Mode")
+                                             ("Candidates", CANDIDATES)], value=REVIEW, description="Mode",
+                                    style={"button_width": "auto"})
         self.blind = w.Checkbox(value=True, description="Blind first pass", indent=False)
         self.order = w.Dropdown(options=self._orders(), value=SOURCE_ORDER, description="Order")
         self.unreviewed = w.Checkbox(value=False, description="Unreviewed only", indent=False)
