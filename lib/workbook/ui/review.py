@@ -5,6 +5,11 @@ Blind mode (the default): until a reviewer has saved their own decision on a fin
 and the automatic codes, their reasons and other reviewers' decisions stay hidden; after saving, all of them
 are shown. Findings on which reviewers disagree form the adjudication queue, where an adjudicator sees the
 decisions side by side and records the agreed one (evidence/reviews/<case>/consensus.csv).
+
+Candidates mode (a CandidateSession): the sentences of full-text sources that the classifier took for findings
+(optionally also rejected ones scoring near its threshold), each with the sentences before and after it, its
+page and the classifier's reasons; a reviewer accepts or rejects each, optionally correcting its text, and the
+decision goes to evidence/reviews/<case>/candidates.csv, which every later extraction applies.
 """
 from __future__ import annotations
 
