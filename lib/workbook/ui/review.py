@@ -876,8 +876,8 @@ def candidate_html(session: CandidateSession) -> str:
         return ("<p><i>No candidate awaits a decision. Tick <b>Near the threshold too</b> for rejected sentences that "
                 "scored close to it, or <b>Decided too</b> to revisit decisions.</i></p>")
     dim = "color:#777;font-size:0.95em"
-    before = esc(cand.before) if cand.before else "<i>(nothing before: start of the section)</i>"
-    after = esc(cand.after) if cand.after else "<i>(nothing after: end of the section)</i>"
+    before = esc(cand.before) if cand.before else "<i>(nothing before it in the source)</i>"
+    after = esc(cand.after) if cand.after else "<i>(nothing after it in the source)</i>"
     verdict = ("judged a <b>candidate finding</b>" if cand.suggested
                else "judged <b>not a finding</b>, scoring near the threshold")
     reasons = cand.reason.rpartition(" = ")[0]
