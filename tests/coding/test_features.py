@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbook.coding.features import (SCOPE_WORDS, Featurizer, rule_flags, scoped_terms, section_role,
+from workbook.coding.features import (HASH_NORM, SCOPE_WORDS, Featurizer, rule_flags, scoped_terms, section_role,
                                       sentence_flags)
 from workbook.coding.rules import rule_coder
 from workbook.coding.suggestion import Coding
@@ -82,7 +82,7 @@ def test_featurizer_builds_rows_and_names_the_hashed_terms(framework):
     assert row[0, fz.index["rule leadership coded"]] == 1.0
     assert row[0, fz.index["section=results"]] == 1.0
     hashed = row.toarray()[0, len(fz.named):]
-    assert np.isclose(np.linalg.norm(hashed), 1.0)
+    assert np.isclose(np.linalg.norm(hashed), HASH_NORM)
     names = fz.term_columns(texts[0])
     assert "leadership" in names.values() and "NEG_leadership" in names.values()
     for col in names:
