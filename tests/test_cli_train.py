@@ -92,3 +92,20 @@ def test_a_missing_extra_csv_is_named(evidence_copy, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nowhere.csv" in err and "--extra CSV is not there" in err and len(err.strip().splitlines()) == 1
     assert not project_model_path(evidence_copy).exists()
+
+
+def test_the_model_coders_confidence_orders_the_review_queue_least_certain_first(evidence_copy, reports_tmp):
+    from workbook.evidence.cases import load_cases
+    from workbook.pipeline.stages import code_findings, extract_case, resolve
+    from workbook.ui.review import LEAST_CERTAIN, ReviewSession
+
+    settings = resolve()
+    assert settings.framework.coding["default_coder"] == "model"  # the shipped default
+    case = next(iter(load_cases(settings.evidence).values()))
+    coded, _ = code_findings(extract_case(case, settings.framework, settings.evidence), settings, case.id)
+    session = ReviewSession(case.id, coded, settings.framework, evidence=settings.evidence)
+    queue = session.set_filters(order=LEAST_CERTAIN)
+    conf = dict(zip(coded["finding_id"], coded["confidence"].astype(float)))
+    assert sorted(queue) == sorted(coded["finding_id"])
+    values = [conf[f] for f in queue]
+    assert values == sorted(values) and values[0] < values[-1]
