@@ -265,3 +265,8 @@ def test_every_format_adds_and_validates(tmp_path: Path, evidence_copy: Path):
         assert src.original == f"documents/camden/doc_{name[0]}{Path(name).suffix}"
         assert [p.locator for p in src.paragraphs] == ["p. 1, Results"]
     assert validate_evidence(evidence_copy) == []
+
+
+def test_a_case_id_is_not_taken_for_a_source_id(tmp_path: Path, evidence_copy: Path):
+    added = add_source(report_pdf(tmp_path), "camden", source_id="english_pilots", **FLAGS)
+    assert added.source_id == "english_pilots"

@@ -56,8 +56,13 @@ def _known_source_ids(evidence: Path) -> set[str]:
     ids = {p.stem for p in (evidence / "sources").rglob("*") if p.is_file()} if (evidence / "sources").is_dir() else set()
     if (evidence / "documents").is_dir():
         ids |= {p.stem for p in (evidence / "documents").rglob("*") if p.is_file()}
-    text = cases_path(evidence).read_text(encoding="utf-8") if cases_path(evidence).exists() else ""
-    ids |= set(re.findall(r"[a-z][a-z0-9_]{0,63}", " ".join(re.findall(r"sources:.*(?:\n\s+-.*)*", text))))
+    try:
+        data = parse_yaml(cases_path(evidence).read_text(encoding="utf-8"), cases_path(evidence)).data
+    except (EvidenceError, OSError, UnicodeDecodeError):
+        return ids  # a broken cases.yaml is reported when the case is added
+    for case in (data or {}).get("cases", []) if isinstance(data, dict) else []:
+        if isinstance(case, dict) and isinstance(case.get("sources"), list):
+            ids |= {str(sid) for sid in case["sources"]}
     return ids
 
 
