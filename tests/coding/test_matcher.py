@@ -2,6 +2,7 @@
 exactly what the cue regexes of workbook.coding.cues match (the regex coder it replaced)."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import random
@@ -15,6 +16,7 @@ from hypothesis import given, settings, strategies as st
 from workbook.coding.cues import cue_examples, cue_regex, first_chars
 from workbook.coding.matcher import TermError, build_matcher, fold
 from workbook.coding.rules import POLARITY_KINDS, rule_coder
+from workbook.coding.rules import settings as rule_settings
 from workbook.core.errors import EvidenceError
 from workbook.evidence.framework import coding_cues, load_framework
 
@@ -170,6 +172,15 @@ def test_ignored_phrase_hides_its_words(tiny):
 
 # --- the same behaviour as the regex coder ----------------------------------------------------
 
+def rule_inputs(framework) -> str:
+    """SHA-256 of everything the rule coder reads from a framework: cues, thresholds and its settings."""
+    key = json.dumps({
+        "dimensions": [[d.id, d.threshold, [(c.term, c.weight, c.adverse) for c in d.cues]] for d in framework.dimensions],
+        "kinds": {k: [(c.term, c.weight, c.adverse) for c in coding_cues(framework, k)] for k in POLARITY_KINDS},
+        "settings": dataclasses.asdict(rule_settings(framework))}, sort_keys=True)
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 def _reference(terms: list[str]) -> tuple[re.Pattern[str], list[tuple[str, re.Pattern[str], set[str] | None]]]:
     """The regex coder's matching, rebuilt with re.compile: one combined lookahead regex whose
     alternatives are tried most specific first, grouped by first letters, and each cue's own regex."""
@@ -259,10 +270,9 @@ def test_same_spans_and_cues_as_the_regex_on_arbitrary_text(shipped, text):
 def test_same_codes_polarity_and_reasons_as_before_on_own_sentences():
     framework = load_framework()
     golden = json.loads(GOLDEN.read_text(encoding="utf-8"))
-    key = json.dumps([[(c.term, c.weight, c.adverse) for c in d.cues] for d in framework.dimensions]
-                     + [framework.coding or {}], sort_keys=True, default=str)
-    if hashlib.sha256(key.encode()).hexdigest() != golden["framework_cues"]:
-        pytest.skip("evidence/framework.yaml's cues changed since own_sentences_coded.json was recorded; "
+    if rule_inputs(framework) != golden["framework_cues"]:
+        pytest.skip("the rule coder's cues or settings in evidence/framework.yaml changed since "
+                    "own_sentences_coded.json was recorded; "
                     "the reference tests above still compare the matcher with the cue regexes")
     rows = golden["sentences"]
     coded = rule_coder(framework).code([r["text"] for r in rows])
