@@ -11,16 +11,15 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from own_sentences import HELDOUT, NEUTRAL_NONE, SENTENCES
 from workbook.coding.cues import cue_examples, cue_regex, first_chars
 from workbook.coding.matcher import TermError, build_matcher, fold
 from workbook.coding.rules import POLARITY_KINDS, rule_coder
 from workbook.coding.rules import settings as rule_settings
 from workbook.core.errors import EvidenceError
 from workbook.evidence.framework import coding_cues, load_framework
-
-from own_sentences import HELDOUT, NEUTRAL_NONE, SENTENCES
 
 GOLDEN = Path(__file__).with_name("own_sentences_coded.json")
 
