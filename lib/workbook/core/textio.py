@@ -38,3 +38,14 @@ def read_text(path: "str | Path", *, max_bytes: int = MAX_DOCUMENT_BYTES, allow_
     if not allow_empty and not text.strip():
         raise EvidenceError(problem(path, "is empty.", "add its content, or remove the file and what names it."))
     return text
+
+
+def blank_html_comments(text: str) -> str:
+    """Text with its HTML comments removed but their newlines kept, so line numbers stay true."""
+    parts: list[str] = []
+    pos = 0
+    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)

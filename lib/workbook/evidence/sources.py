@@ -9,7 +9,7 @@ from typing import Any
 
 from workbook.core.errors import EvidenceError, Problem, problem
 from workbook.core.paths import evidence_dir
-from workbook.core.textio import read_text
+from workbook.core.textio import blank_html_comments, read_text
 from workbook.core.yamlio import parse_yaml, schema_problems
 
 SOURCE_SUFFIXES: tuple[str, ...] = (".md", ".txt")
@@ -162,17 +162,6 @@ def split_sentences(paragraph: str) -> list[str]:
     return [s.strip() for s in pieces if s.strip()]
 
 
-def _blank_comments(text: str) -> str:
-    """Remove HTML comments but keep their newlines, so line numbers stay true (linear, unlike a lazy regex)."""
-    parts: list[str] = []
-    pos = 0
-    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
-        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
-        pos = end + 3
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
 def _heading_text(match: "re.Match[str]", plain: bool) -> str:
     """The locator a heading names: its text without a Markdown closing sequence of '#'s."""
     text = match.group(1)
@@ -207,7 +196,7 @@ def segment(body: str, path: "str | Path", *, plain: bool, first_line: int = 1) 
                     statements.append(Statement(" ".join(piece.split()), locator, block_line))
         block = []
 
-    for offset, raw in enumerate(_blank_comments(body).split("\n")):
+    for offset, raw in enumerate(blank_html_comments(body).split("\n")):
         line_no = first_line + offset
         stripped = raw.strip()
         match = heading.match(stripped) if stripped else None
@@ -241,7 +230,7 @@ def fulltext_paragraphs(body: str, path: "str | Path", first_line: int = 1) -> t
     found: list[Problem] = []
     page: str | None = None
     section = ""
-    for offset, raw in enumerate(_blank_comments(body).split("\n")):
+    for offset, raw in enumerate(blank_html_comments(body).split("\n")):
         line = raw.strip()
         if not line:
             continue

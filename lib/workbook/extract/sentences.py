@@ -13,6 +13,8 @@ from typing import Mapping, Sequence
 
 import sentencex
 
+from workbook.core.textio import blank_html_comments
+
 ROLES: tuple[str, ...] = ("front", "abstract", "key_messages", "background", "methods", "results", "discussion",
                           "conclusions", "references", "acknowledgements", "other")
 """What a section is for. 'front' is the title block: the text before the first heading, or under a first heading
@@ -173,7 +175,7 @@ def paragraphs(body: str, first_line: int = 1, words: "Mapping[str, Sequence[str
     inheriting = INHERITING if inherit is None else inherit
     current: "_Para | None" = None
     open_across_page = False
-    for offset, raw in enumerate(_blank_comments(body).split("\n")):
+    for offset, raw in enumerate(blank_html_comments(body).split("\n")):
         line_no = first_line + offset
         stripped = raw.strip()
         page_match = _PAGE.match(stripped)
@@ -218,17 +220,6 @@ def paragraphs(body: str, first_line: int = 1, words: "Mapping[str, Sequence[str
     if current is not None:
         out.append(current)
     return out
-
-
-def _blank_comments(text: str) -> str:
-    """Remove HTML comments but keep their newlines, so line numbers stay true."""
-    parts: list[str] = []
-    pos = 0
-    while (start := text.find("<!--", pos)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
-        parts += [text[pos:start], "\n" * text.count("\n", start, end)]
-        pos = end + 3
-    parts.append(text[pos:])
-    return "".join(parts)
 
 
 def _join_lines(lines: list[tuple[str, str, int]]) -> tuple[str, list[tuple[int, str, int]]]:
