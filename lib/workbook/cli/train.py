@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported when the command runs: `workbook report` must not pay for it
+    import pandas as pd
 
 
 def read_extra(path: Path, dimension_ids: tuple[str, ...]) -> pd.DataFrame:
@@ -52,6 +54,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     frames = [reviewed]
     if args.extra:
         frames.append(read_extra(Path(args.extra), framework.dimension_ids))
+    import pandas as pd
+
     data = pd.concat(frames, ignore_index=True)
     data = data[data["text"].astype(str).str.strip() != ""]
     if data.empty:
