@@ -197,7 +197,7 @@ def main(argv: "list[str] | None" = None) -> int:
     print(f"regeneration benchmark: {cores} cores, Python {sys.version.split()[0]}, {load()}")
     with tempfile.TemporaryDirectory(prefix="wbk-bench-") as tmp:
         tmp_path = Path(tmp)
-        env = {**os.environ, "WORKBOOK_CACHE": str(tmp_path / "cache")}
+        env = dict(os.environ)
         env.pop("WORKBOOK_ROOT", None)
         if not args.live:
             code = tmp_path / "code"
