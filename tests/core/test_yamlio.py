@@ -138,3 +138,17 @@ def test_the_fast_check_and_jsonschema_agree_on_shipped_and_broken_documents():
             checked += 1
             invalid += not slow
     assert checked > 1000 and invalid > checked // 4  # the mutations do break documents
+
+
+def test_an_optional_file_has_no_problems_when_absent_and_its_parse_error_otherwise(tmp_path):
+    from workbook.core.yamlio import optional_file_problems
+
+    seen = []
+    assert optional_file_problems(tmp_path / "absent.yaml", seen.append) == [] and seen == []
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n", encoding="utf-8")
+    found = optional_file_problems(bad, seen.append)
+    assert len(found) == 1 and "bad.yaml" in str(found[0]) and seen == []
+    good = tmp_path / "good.yaml"
+    good.write_text("a: 1\n", encoding="utf-8")
+    assert optional_file_problems(good, lambda doc: [doc.data["a"]]) == [1]

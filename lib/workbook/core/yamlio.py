@@ -190,6 +190,18 @@ def load_yaml(path: "str | Path") -> Located:
     return parse_yaml(read_text(path), path)
 
 
+def optional_file_problems(path: "str | Path", check: Callable[[Located], list[Problem]]) -> list[Problem]:
+    """Every problem of an optional YAML file: none when it is absent, else its parse errors or what `check` finds."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    try:
+        doc = load_yaml(path)
+    except EvidenceError as exc:
+        return exc.problems
+    return check(doc)
+
+
 _FAST: dict[str, Callable[[Any], Any]] = {}
 
 

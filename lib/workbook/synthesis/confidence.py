@@ -23,7 +23,7 @@ import pandas as pd
 
 from workbook.core.errors import EvidenceError, Problem, problem
 from workbook.core.paths import evidence_dir
-from workbook.core.yamlio import Located, load_yaml, schema_problems
+from workbook.core.yamlio import Located, load_yaml, optional_file_problems, schema_problems
 
 COMPONENTS: tuple[str, ...] = ("methodological_limitations", "coherence", "adequacy", "relevance")
 COMPONENT_LABELS: dict[str, str] = {"methodological_limitations": "methodological limitations",
@@ -155,14 +155,7 @@ def _unbool_concerns(data: Any) -> None:
 def review_finding_problems(path: "str | Path", known_ids: "set[str] | None" = None,
                             dimension_ids: "tuple[str, ...] | None" = None) -> list[Problem]:
     """Every problem of a review findings file (none when it is absent)."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    try:
-        doc = load_yaml(path)
-    except EvidenceError as exc:
-        return exc.problems
-    return parse_review_findings(doc, known_ids, dimension_ids)[1]
+    return optional_file_problems(path, lambda doc: parse_review_findings(doc, known_ids, dimension_ids)[1])
 
 
 def load_review_findings(path: "str | Path", known_ids: "set[str] | None" = None,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from workbook.core.errors import EvidenceError, Problem, problem
 from workbook.core.paths import evidence_dir
-from workbook.core.yamlio import Located, load_yaml, schema_problems
+from workbook.core.yamlio import Located, load_yaml, optional_file_problems, schema_problems
 from workbook.evidence.framework import Framework
 
 
@@ -313,14 +313,7 @@ def cell_summary_problems(path: "str | Path", case_ids: "list[str] | None" = Non
                           dimension_ids: "tuple[str, ...] | None" = None,
                           known_ids: "set[str] | None" = None) -> list[Problem]:
     """Every problem of a cell summaries file (none when it is absent)."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    try:
-        doc = load_yaml(path)
-    except EvidenceError as exc:
-        return exc.problems
-    return parse_cell_summaries(doc, case_ids, dimension_ids, known_ids)[1]
+    return optional_file_problems(path, lambda doc: parse_cell_summaries(doc, case_ids, dimension_ids, known_ids)[1])
 
 
 def load_cell_summaries(path: "str | Path", case_ids: "list[str] | None" = None,
