@@ -605,3 +605,14 @@ def test_an_unreadable_candidate_decision_is_shown_with_its_line_and_switching_c
     app.case.value = "westbrook"  # corrected: the case loads, its candidates offered again
     assert app.candidates is not None and app.candidates.case_id == "westbrook"
     assert app.cand_text.value == STAFF and app.status.value == ""
+
+
+def test_the_candidate_queue_steps_like_the_review_queue_and_names_the_filter_that_hides_a_sentence(westbrook):
+    session = candidate_app().candidates
+    assert session.current_id == session.queue[0] and session.previous() is False
+    assert [session.next() for _ in range(4)] == [True, True, True, False]
+    assert session.current.statement == RECORDS
+    hidden = next(f for f, c in session.candidates.items() if c.statement == PLACED)  # near the threshold only
+    with pytest.raises(ReviewError, match="candidate .* is not in the current queue; tick Near the threshold"):
+        session.go_to(hidden)
+    assert session.current.statement == RECORDS

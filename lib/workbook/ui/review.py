@@ -213,7 +213,42 @@ def _confidence(findings: pd.DataFrame) -> "pd.Series | None":
     return None if values.isna().all() else values
 
 
-class ReviewSession:
+class _Queue:
+    """A filtered queue of finding ids and a position in it, moved through one finding at a time."""
+
+    queue: list[str]
+    position: int
+    missing_fix = "clear the filters first."
+    """What to do when go_to names a finding the queue does not hold."""
+    noun = "finding"
+
+    @property
+    def current_id(self) -> "str | None":
+        """The finding shown now (None when the queue is empty)."""
+        return self.queue[self.position] if self.queue and self.position < len(self.queue) else None
+
+    def next(self) -> bool:
+        """Move to the next finding in the queue; False at the end."""
+        if self.position + 1 < len(self.queue):
+            self.position += 1
+            return True
+        return False
+
+    def previous(self) -> bool:
+        """Move to the previous finding in the queue; False at the start."""
+        if self.position > 0:
+            self.position -= 1
+            return True
+        return False
+
+    def go_to(self, finding_id: str) -> None:
+        """Show a given finding (it must be in the queue)."""
+        if finding_id not in self.queue:
+            raise ReviewError(f"{self.noun} {finding_id!r} is not in the current queue; {self.missing_fix}")
+        self.position = self.queue.index(finding_id)
+
+
+class ReviewSession(_Queue):
     """The findings of one case, every reviewer's decisions on them, a filtered queue and a position in it."""
 
     def __init__(self, case_id: str, coded: pd.DataFrame, framework: Framework,
@@ -413,31 +448,6 @@ class ReviewSession:
             return self.queue.index(finding_id)
         return len(self.queue) - 1
 
-    @property
-    def current_id(self) -> "str | None":
-        """The finding shown now (None when the queue is empty)."""
-        return self.queue[self.position] if self.queue and self.position < len(self.queue) else None
-
-    def next(self) -> bool:
-        """Move to the next finding in the queue; False at the end."""
-        if self.position + 1 < len(self.queue):
-            self.position += 1
-            return True
-        return False
-
-    def previous(self) -> bool:
-        """Move to the previous finding in the queue; False at the start."""
-        if self.position > 0:
-            self.position -= 1
-            return True
-        return False
-
-    def go_to(self, finding_id: str) -> None:
-        """Show a given finding (it must be in the queue)."""
-        if finding_id not in self.queue:
-            raise ReviewError(f"finding {finding_id!r} is not in the current queue; clear the filters first.")
-        self.position = self.queue.index(finding_id)
-
     # -- progress, agreement, saving ------------------------------------------------------------
     def progress(self) -> Progress:
         """Reviewed n of N findings (by this reviewer when named), and the position in the filtered queue."""
@@ -607,9 +617,12 @@ class CandidateProgress:
                 f"undecided){near}; {where}")
 
 
-class CandidateSession:
+class CandidateSession(_Queue):
     """The candidate findings of one case, the decisions recorded on them, a queue and a position in it.
     Decisions go to evidence/reviews/<case>/candidates.csv; the next extraction applies them."""
+
+    noun = "candidate"
+    missing_fix = "tick Near the threshold too or Decided too above."
 
     def __init__(self, case_id: str, candidates: "list[Candidate]", threshold: float = float("nan"),
                  evidence: "Path | None" = None, reviewer: str = "") -> None:
@@ -680,36 +693,10 @@ class CandidateSession:
         self.position = later if later is not None else len(self.queue) - 1
 
     @property
-    def current_id(self) -> "str | None":
-        """The candidate shown now (None when the queue is empty)."""
-        return self.queue[self.position] if self.queue and self.position < len(self.queue) else None
-
-    @property
     def current(self) -> "Candidate | None":
         """The candidate shown now."""
         fid = self.current_id
         return self.candidates[fid] if fid else None
-
-    def next(self) -> bool:
-        """Move to the next candidate in the queue; False at the end."""
-        if self.position + 1 < len(self.queue):
-            self.position += 1
-            return True
-        return False
-
-    def previous(self) -> bool:
-        """Move to the previous candidate in the queue; False at the start."""
-        if self.position > 0:
-            self.position -= 1
-            return True
-        return False
-
-    def go_to(self, finding_id: str) -> None:
-        """Show a given candidate (it must be in the queue)."""
-        if finding_id not in self.queue:
-            raise ReviewError(f"candidate {finding_id!r} is not in the queue; tick Near the threshold too or "
-                              "Decided too above.")
-        self.position = self.queue.index(finding_id)
 
     def progress(self) -> CandidateProgress:
         """Decided n of N suggested candidates (and of the near-threshold sentences), and the queue position."""
@@ -815,7 +802,7 @@ def problems_html(session: ReviewSession) -> str:
     mine = session.reviews.problems_for(fid) if fid else []
     items = "".join(f"<li>{html.escape(str(p))}</li>" for p in (mine or problems[:5]))
     more = "" if mine or len(problems) <= 5 else f"<li>and {len(problems) - 5} more</li>"
-    lead = (f"A decision on this finding cannot be read, so it is not used" if mine else
+    lead = ("A decision on this finding cannot be read, so it is not used" if mine else
             f"{len(problems)} review row(s) of this case cannot be read, so they are not used")
     return (f"<div class='wb-unreadable' style='border-left:4px solid #b00;padding:0.2em 0.8em;background:#fff4f4'>"
             f"<b>{lead}</b> (a report will not be published until they are corrected, or published with "
