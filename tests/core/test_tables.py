@@ -17,3 +17,13 @@ def test_csv_round_trip_keeps_text(tmp_path: Path):
     df = pd.DataFrame({"a": ["007", "", "x,y"]})
     write_csv(df, tmp_path / "t.csv")
     assert read_csv(tmp_path / "t.csv")["a"].tolist() == ["007", "", "x,y"]
+
+
+def test_append_row_writes_the_header_once_and_keeps_earlier_bytes(tmp_path):
+    from workbook.core.tables import append_row
+
+    path = tmp_path / "decisions.csv"
+    append_row(path, ("id", "note"), ["a", "one, two"], lock_name="workbook-test")
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # a hand edit that dropped the final newline
+    append_row(path, ("id", "note"), ["b", 'say "x"'], lock_name="workbook-test")
+    assert path.read_text(encoding="utf-8") == 'id,note\na,"one, two"\nb,"say ""x"""\n'

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -104,3 +106,22 @@ def read_records(path: "str | Path", columns: Sequence[str]) -> tuple[list[dict[
         found.append(problem(path, f"cannot be read as CSV: {exc}.", "check the quoting on this line "
                              "(a quote left open swallows the rest of the file).", line=reader.line_num))
     return rows, found
+
+
+def append_row(path: "str | Path", columns: Sequence[str], values: Sequence[str], lock_name: str) -> Path:
+    """Append one row to a CSV atomically under a per-file lock (header first when the file is new)."""
+    from filelock import FileLock  # imported on first write only
+
+    path = Path(path)
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    with FileLock(str(Path(tempfile.gettempdir()) / f"{lock_name}-{digest}.lock"), timeout=30):
+        existing = path.read_text(encoding="utf-8-sig") if path.exists() else ""
+        if existing and not existing.endswith("\n"):
+            existing += "\n"
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        if not existing.strip():
+            writer.writerow(columns)
+        writer.writerow(values)
+        write_text(path, existing + buffer.getvalue())
+    return path

@@ -1,22 +1,18 @@
 """Extraction: a case's sources become a findings table with stable ids, locators and polarity."""
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
-import io
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-from workbook.core.atomic import write_text
 from workbook.core.errors import EvidenceError, problem
 from workbook.core.paths import check_id, evidence_dir
-from workbook.core.tables import read_records
+from workbook.core.tables import append_row, read_records
 from workbook.evidence.cases import Case
 from workbook.core.textio import read_text
 from workbook.evidence.sources import Source, load_source, source_path
@@ -151,8 +147,6 @@ def load_candidate_decisions(case_id: str, evidence: "Path | None" = None) -> di
 def record_candidate_decision(case_id: str, finding_id: str, decision: str, reviewer: str, statement: str = "",
                               note: str = "", date: str = "", evidence: "Path | None" = None) -> Path:
     """Append a reviewer's accept or reject of a candidate (and any corrected text) atomically; returns the file."""
-    from filelock import FileLock
-
     if decision not in CANDIDATE_DECISIONS:
         raise EvidenceError(problem("", f"decision {decision!r} is not accept or reject.", "choose accept or reject."))
     if not finding_id.strip() or not reviewer.strip():
@@ -161,19 +155,9 @@ def record_candidate_decision(case_id: str, finding_id: str, decision: str, revi
     path = candidate_decisions_path(case_id, evidence)
     path.parent.mkdir(parents=True, exist_ok=True)
     when = date or _dt.date.today().isoformat()
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    with FileLock(str(Path(tempfile.gettempdir()) / f"workbook-candidates-{digest}.lock"), timeout=30):
-        existing = path.read_text(encoding="utf-8-sig") if path.exists() else ""
-        if existing and not existing.endswith("\n"):
-            existing += "\n"
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        if not existing.strip():
-            writer.writerow(CANDIDATE_DECISION_COLUMNS)
-        writer.writerow([finding_id.strip(), decision, " ".join(statement.split()), reviewer.strip(), when,
-                         " ".join(note.split())])
-        write_text(path, existing + buffer.getvalue())
-    return path
+    return append_row(path, CANDIDATE_DECISION_COLUMNS, [finding_id.strip(), decision, " ".join(statement.split()),
+                                                          reviewer.strip(), when, " ".join(note.split())],
+                      lock_name="workbook-candidates")
 
 
 def _apply_decision(row: dict, decision: "dict[str, str] | None") -> "bool | None":
