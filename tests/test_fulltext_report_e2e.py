@@ -3,7 +3,6 @@
 report that says how many candidates it counts and that they are unreviewed."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -13,20 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from benchmark_helpers import load_benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("extraction_accuracy", ROOT / "benchmarks" / "extraction_accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.slow
 def test_a_two_column_pdf_becomes_a_case_in_the_report(tmp_path: Path):
-    bench = _benchmark()
+    bench = load_benchmark("extraction_accuracy")
     doc = bench.load_labelled(ROOT / "benchmarks" / "extraction" / "northvale.txt")
     pdf = tmp_path / "northvale.pdf"
     truth, pages = bench.render_pdf(doc, pdf, columns=2)

@@ -6,16 +6,15 @@ skip with the reason when it is absent. The checking code is benchmarks/evidence
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from benchmark_helpers import load_benchmark
 from workbook.evidence.cases import load_cases
 from workbook.evidence.sources import load_source, source_path
 from workbook.extract.findings import finding_id
@@ -24,16 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "evidence"
 
 
-def _load_audit():
-    """benchmarks/evidence_audit.py as a module (benchmarks/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("evidence_audit", ROOT / "benchmarks" / "evidence_audit.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["evidence_audit"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-audit = _load_audit()
+audit = load_benchmark("evidence_audit")
 SHARED = Path(os.environ.get("EVIDENCE_AUDIT_SHARED", audit.DEFAULT_SHARED))
 """The fact packs and seeds (``../shared``; EVIDENCE_AUDIT_SHARED points elsewhere)."""
 
