@@ -5,6 +5,7 @@ import hashlib
 from pathlib import Path
 
 from workbook.core.errors import EvidenceError, Problem, problem
+from workbook.evidence.cases import Case
 from workbook.evidence.framework import Framework
 from workbook.evidence.outcomes import outcome_problems, outcomes_path, source_headings
 from workbook.evidence.sources import load_source, source_path
@@ -116,7 +117,8 @@ def check_extraction(evidence: Path, framework: "Framework | None", cases: dict)
     from workbook.extract.candidates import extraction_path, load_classifier
     from workbook.extract.findings import FULLTEXT, load_candidate_decisions
 
-    def has_fulltext(case) -> bool:
+    def has_fulltext(case: Case) -> bool:
+        """Whether a case has a full-text source (False when its sources cannot be read)."""
         try:
             return any(s.kind == FULLTEXT for s in load_case_sources(case, evidence))
         except EvidenceError:

@@ -183,7 +183,7 @@ class Agreement:
         return out.reset_index(drop=True)
 
 
-def coded_findings(case_id: str, settings) -> pd.DataFrame:
+def coded_findings(case_id: str, settings: "stages.Settings") -> pd.DataFrame:
     """A case's coded findings: reports/coded/<case>.csv if present, else extracted and coded now (not written)."""
     case = get_case(case_id, settings.evidence)
     path = stages.coded_path(settings.reports, case.id)
@@ -279,7 +279,7 @@ class ReviewSession(_Queue):
         self._index()
 
     @classmethod
-    def load(cls, case_id: str, settings, reviewer: str = "") -> "ReviewSession":
+    def load(cls, case_id: str, settings: "stages.Settings", reviewer: str = "") -> "ReviewSession":
         """A session over a case's coded findings and every decision already recorded for it."""
         coded = coded_findings(case_id, settings)
         return cls(case_id, coded, settings.framework, evidence=settings.evidence, reviewer=reviewer)
@@ -566,7 +566,7 @@ def _candidate(row: dict, suggested: bool) -> Candidate:
                      float(row["finding_score"]), str(row["reason"]), suggested)
 
 
-def case_candidates(case_id: str, settings) -> tuple[list[Candidate], float]:
+def case_candidates(case_id: str, settings: "stages.Settings") -> tuple[list[Candidate], float]:
     """A case's full-text sentences worth a reviewer's look, in source order: those the classifier judged
     findings, and rejected ones scoring within NEAR_THRESHOLD of its threshold (never repeats or sentences of
     never-a-finding sections and blocks); with the threshold (NaN without full-text sources)."""
@@ -638,7 +638,7 @@ class CandidateSession(_Queue):
         self.reload()
 
     @classmethod
-    def load(cls, case_id: str, settings, reviewer: str = "") -> "CandidateSession":
+    def load(cls, case_id: str, settings: "stages.Settings", reviewer: str = "") -> "CandidateSession":
         """A session over a case's candidate findings and every candidate decision already recorded."""
         candidates, threshold = case_candidates(case_id, settings)
         return cls(case_id, candidates, threshold, evidence=settings.evidence, reviewer=reviewer)
@@ -897,7 +897,9 @@ CANDIDATE_KEYS_HELP = "a: accept · r: reject · s: save and next · j: next · 
 class ReviewApp:
     """ipywidgets front end of a ReviewSession; displaying it never blocks (it runs headless under papermill)."""
 
-    def __init__(self, settings, case_id: str, reviewer: str = "", case_ids: "list[str] | None" = None) -> None:
+    def __init__(self, settings: "stages.Settings", case_id: str, reviewer: str = "",
+                 case_ids: "list[str] | None" = None) -> None:
+        """The widgets for one case (any of case_ids selectable), opened as `reviewer` or the remembered one."""
         import ipywidgets as w
 
         self.settings = settings

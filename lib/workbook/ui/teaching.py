@@ -7,7 +7,7 @@ import html
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import pandas as pd
 
@@ -21,6 +21,13 @@ from workbook.evidence.framework import POLARITIES, Framework
 from workbook.extract.findings import load_case_sources
 from workbook.synthesis.matrix import framework_matrix, split_ids
 from workbook.ui.review import coded_findings
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+    from matplotlib.figure import Figure
+    from nbformat import NotebookNode
+
+    from workbook.pipeline.stages import Settings
 
 ANSWER_TAG = "answer"
 EXERCISE_TAG = "exercise"
@@ -52,7 +59,7 @@ REFERENCE_SCHEMA: dict[str, Any] = {
 
 
 # -- findings for the teaching notebooks ------------------------------------------------------
-def all_coded(settings) -> pd.DataFrame:
+def all_coded(settings: "Settings") -> pd.DataFrame:
     """The coded findings of every case in cases.yaml order (from reports/coded/ or coded on the fly)."""
     return pd.concat([coded_findings(cid, settings) for cid in load_cases(settings.evidence)], ignore_index=True)
 
@@ -75,7 +82,7 @@ def examples(coded: pd.DataFrame, framework: Framework, per_case: int = 1) -> pd
     return pd.DataFrame(rows, columns=list(EXAMPLE_COLUMNS))
 
 
-def source_profile(coded: pd.DataFrame, settings) -> pd.DataFrame:
+def source_profile(coded: pd.DataFrame, settings: "Settings") -> pd.DataFrame:
     """Per source: its case, kind, what was read, findings, and coded (finding, dimension) pairs."""
     codes = coded.assign(n_codes=coded["dimensions"].map(lambda v: len(split_ids(v))))
     counts = codes.groupby("source").agg(findings=("finding_id", "size"), codes=("n_codes", "sum"))
@@ -348,7 +355,7 @@ def lesson(evidence_dir: str = "", reports_dir: str = "") -> Lesson:
     return Lesson(settings, settings.framework, load_cases(settings.evidence), all_coded(settings))
 
 
-def framework_figure(framework: Framework):
+def framework_figure(framework: Framework) -> "Figure":
     """The framework as a picture: the outcomes dimension in the centre, the others around it with arrows."""
     import matplotlib.pyplot as plt
     import numpy as np
@@ -417,7 +424,7 @@ def labelled(matrix: pd.DataFrame, lesson: Lesson) -> pd.DataFrame:
     return out
 
 
-def polarity_heatmaps(lesson: Lesson):
+def polarity_heatmaps(lesson: Lesson) -> "Figure":
     """Two heatmaps side by side: facilitator and barrier findings per case and dimension (labels shown)."""
     import matplotlib.pyplot as plt
     import seaborn as sns
@@ -693,7 +700,7 @@ class Exercise:
         """The comparison with the reference, shown for the form's answers each time they are checked."""
         return ComparisonView(self, form)
 
-    def reference_table(self):
+    def reference_table(self) -> "HTML":
         """The full reference coding, for display."""
         from IPython.display import HTML
 
@@ -708,7 +715,7 @@ HANDOUT_FOLDER = Path("notebooks") / "handout"
 """Where hand-outs go by default (inside the project; `make lab` opens notebooks/, regeneration never touches it)."""
 
 
-def strip_answers(nb, tags: "str | Iterable[str]" = HANDOUT_TAGS):
+def strip_answers(nb: "NotebookNode", tags: "str | Iterable[str]" = HANDOUT_TAGS) -> "NotebookNode":
     """A copy of a notebook without the cells tagged with any of `tags`, and with every output cleared."""
     tags = {tags} if isinstance(tags, str) else set(tags)
     out = copy.deepcopy(nb)
