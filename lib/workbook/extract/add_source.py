@@ -14,7 +14,7 @@ from workbook.core.paths import ID_PATTERN, check_id, contained, evidence_dir
 from workbook.core.yamlio import parse_yaml
 from workbook.evidence.cases import PLACEHOLDER, case_problems, cases_path, with_source_added
 from workbook.evidence.sources import SOURCE_SUFFIXES, parse_source
-from workbook.extract.documents import SUFFIXES, Document, read_document
+from workbook.extract.documents import Document, check_suffix, read_document
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 
@@ -119,11 +119,7 @@ def add_source(path: "str | Path", case_id: str, *, case_name: str = "", source_
     if source_id:
         check_id(source_id, "source id (--id)")
     doi, year_value = _check_flags(doi, url, year)
-    suffix = original.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise EvidenceError(problem(original, f"has the extension {suffix or '(none)'!r}, which add-source cannot read.",
-                                    "give a .pdf, .docx, .html, .htm, .txt or .md file (save other formats as PDF "
-                                    "or DOCX first)."))
+    suffix = check_suffix(original)
     if not original.is_file():
         raise ParameterError(f"{original}: no such file. Fix: check the path of the document to add.")
     if not cases_path(evidence).is_file():

@@ -8,7 +8,7 @@ from workbook.core.errors import EvidenceError, problem
 from workbook.extract.doctext import (MAX_DOCUMENT_BYTES, SUFFIXES, Block, Document, Page, clean_text, find_doi,
                                       size_limit)
 
-__all__ = ["Block", "Document", "Page", "SUFFIXES", "MAX_DOCUMENT_BYTES", "clean_text", "read_document"]
+__all__ = ["Block", "Document", "Page", "SUFFIXES", "MAX_DOCUMENT_BYTES", "check_suffix", "clean_text", "read_document"]
 
 
 def _reader(suffix: str) -> Callable[[Path], Document]:
@@ -26,14 +26,20 @@ def _reader(suffix: str) -> Callable[[Path], Document]:
     return read_plaintext
 
 
+def check_suffix(path: Path) -> str:
+    """The lower-case extension of a document, or an EvidenceError naming the formats read when no reader has it."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise EvidenceError(problem(path, f"has the extension {suffix or '(none)'!r}, which the workbook cannot read.",
+                                    "give a .pdf, .docx, .html, .htm, .txt or .md file (save other formats as "
+                                    "PDF or DOCX first)."))
+    return suffix
+
+
 def read_document(path: Path) -> Document:
     """Read a PDF, DOCX, HTML, text or Markdown file into a Document; bad files raise one clear EvidenceError."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise EvidenceError(problem(path, f"is a {suffix or 'file without an extension'}, which cannot be read.",
-                                    "give a .pdf, .docx, .html, .htm, .txt or .md file (save other formats as "
-                                    "PDF or DOCX first)."))
+    suffix = check_suffix(path)
     if not path.is_file():
         raise EvidenceError(problem(path, "does not exist or is not a file.", "check the path."))
     size, limit = path.stat().st_size, size_limit()
