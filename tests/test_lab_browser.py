@@ -96,6 +96,55 @@ def stop(proc: subprocess.Popen, base: str, token: str) -> None:
             proc.wait(timeout=10)
 
 
+def launch_lab(tmp_path: Path, root: Path, user_settings: dict, env: "dict[str, str]",
+               *extra: str) -> "tuple[subprocess.Popen, str, str, Path]":
+    """JupyterLab on loopback with a token, serving `root`, with private settings, config and runtime folders
+    under tmp_path and `env` added to the environment; stopped again if it never answers."""
+    dirs = {name: tmp_path / name for name in ("lab-settings", "lab-workspaces", "config", "runtime", "data")}
+    for path in dirs.values():
+        path.mkdir(exist_ok=True)
+    for name, values in user_settings.items():
+        target = dirs["lab-settings"] / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values), encoding="utf-8")
+    env = {**os.environ, **env,
+           "JUPYTERLAB_SETTINGS_DIR": str(dirs["lab-settings"]), "JUPYTERLAB_WORKSPACES_DIR": str(dirs["lab-workspaces"]),
+           "JUPYTER_CONFIG_DIR": str(dirs["config"]), "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+           "JUPYTER_DATA_DIR": str(dirs["data"]), "MPLBACKEND": "Agg",
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    port, token = free_port(), secrets.token_hex(16)
+    log = tmp_path / "lab.log"
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root", *extra]
+    base = f"http://127.0.0.1:{port}"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
+                                start_new_session=True)
+    try:
+        wait_for_server(f"{base}/api/status?token={token}", proc, log)
+    except BaseException:
+        stop(proc, base, token)
+        raise
+    return proc, base, token, log
+
+
+def open_in_lab(page, base: str, token: str, path: str, kernel_timeout: float = 30_000, reset: bool = False) -> None:
+    """Open a notebook in JupyterLab (with `reset`, as the only open one) and wait until its kernel is connected and
+    idle, accepting a kernel dialog."""
+    page.goto(f"{base}/lab/tree/{path}?{'reset&' if reset else ''}token={token}", timeout=30_000)
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
+    page.wait_for_function(KERNEL_READY, timeout=kernel_timeout)
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel", should the preference not apply
+    if dialog.count():
+        dialog.first.click()
+
+
+def run_all(page) -> None:
+    """Run all cells of the open notebook from the Run menu."""
+    page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
+    page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+
+
 @pytest.fixture
 def lab(tmp_path: Path):
     """A JupyterLab server on loopback with a token, temporary settings, and private evidence and reports."""
@@ -108,30 +157,10 @@ def lab(tmp_path: Path):
     settings = Settings(evidence, reports, load_framework(evidence / "framework.yaml"))
     run_extract(CASE, settings)
     run_code(CASE, settings)
-    dirs = {name: tmp_path / name for name in ("lab-settings", "lab-workspaces", "config", "runtime", "data")}
-    for path in dirs.values():
-        path.mkdir()
-    for name, values in USER_SETTINGS.items():
-        target = dirs["lab-settings"] / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(values), encoding="utf-8")
-    env = {**os.environ, "WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports),
-           "WORKBOOK_CONFIG": str(tmp_path / "workbook-config"),
-           "JUPYTERLAB_SETTINGS_DIR": str(dirs["lab-settings"]),
-           "JUPYTERLAB_WORKSPACES_DIR": str(dirs["lab-workspaces"]),
-           "JUPYTER_CONFIG_DIR": str(dirs["config"]), "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-           "JUPYTER_DATA_DIR": str(dirs["data"]), "MPLBACKEND": "Agg",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    port, token = free_port(), secrets.token_hex(16)
-    log = tmp_path / "lab.log"
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={NOTEBOOKS}", "--allow-root"]
-    base = f"http://127.0.0.1:{port}"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path,
-                                start_new_session=True)
+    proc, base, token, log = launch_lab(tmp_path, NOTEBOOKS, USER_SETTINGS, {
+        "WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports),
+        "WORKBOOK_CONFIG": str(tmp_path / "workbook-config")})
     try:
-        wait_for_server(f"{base}/api/status?token={token}", proc, log)
         yield {"base": base, "token": token, "evidence": evidence, "reports": reports, "log": log}
     finally:
         stop(proc, base, token)
@@ -141,17 +170,8 @@ def drive(page, lab: dict, first: str) -> None:
     """Open review.ipynb, run all cells, untick everything, tick Time, choose barrier, name the reviewer, save."""
     from playwright.sync_api import expect
 
-    page.goto(f"{lab['base']}/lab/tree/review.ipynb?token={lab['token']}", timeout=30_000)
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
-    page.wait_for_function(KERNEL_READY, timeout=30_000)
-    dialog = page.locator(".jp-Dialog .jp-mod-accept")  # "Select Kernel", should the preference not apply
-    if dialog.count():
-        dialog.first.click()
-    page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
-    page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+    open_review(page, lab, first)
     save = page.locator(".wb-save")
-    save.wait_for(timeout=45_000)
-    expect(page.locator(".wb-finding")).to_contain_text(first)
     checked = page.locator(".wb-dim input[type=checkbox]:checked")
     for _ in range(checked.count()):
         checked.first.uncheck()
@@ -213,14 +233,8 @@ def open_review(page, lab: dict, first: str) -> None:
     """Open review.ipynb and run all cells until the review widget shows the case's first finding."""
     from playwright.sync_api import expect
 
-    page.goto(f"{lab['base']}/lab/tree/review.ipynb?token={lab['token']}", timeout=30_000)
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
-    page.wait_for_function(KERNEL_READY, timeout=30_000)
-    dialog = page.locator(".jp-Dialog .jp-mod-accept")
-    if dialog.count():
-        dialog.first.click()
-    page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
-    page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+    open_in_lab(page, lab["base"], lab["token"], "review.ipynb")
+    run_all(page)
     page.locator(".wb-save").wait_for(timeout=45_000)
     expect(page.locator(".wb-finding")).to_contain_text(first)
 

@@ -3,17 +3,15 @@ user has it) leaves the repository clean, and `make lab`'s file browser shows ea
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from test_lab_browser import CHROMIUM, CHROMIUM_ARGS, KERNEL_READY, free_port, require_chromium, stop, wait_for_server
+from test_lab_browser import (CHROMIUM, CHROMIUM_ARGS, KERNEL_READY, launch_lab, open_in_lab, require_chromium, run_all,
+                              stop)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -48,42 +46,18 @@ def project(tmp_path: Path) -> Path:
 def start_lab(tmp_path: Path, root: Path, *extra: str) -> tuple[subprocess.Popen, str, str]:
     """JupyterLab from the project's environment, as `make lab` starts it, with private settings."""
     require_chromium()
-    dirs = {name: tmp_path / name for name in ("lab-settings", "lab-workspaces", "config", "runtime", "data")}
-    for path in dirs.values():
-        path.mkdir(exist_ok=True)
-    for name, values in SETTINGS.items():
-        target = dirs["lab-settings"] / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(values), encoding="utf-8")
     evidence, reports = tmp_path / "evidence", tmp_path / "reports"
     shutil.copytree(ROOT / "evidence", evidence)
-    env = {**os.environ, "WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports),
-           "JUPYTERLAB_SETTINGS_DIR": str(dirs["lab-settings"]), "JUPYTERLAB_WORKSPACES_DIR": str(dirs["lab-workspaces"]),
-           "JUPYTER_CONFIG_DIR": str(dirs["config"]), "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-           "JUPYTER_DATA_DIR": str(dirs["data"]), "MPLBACKEND": "Agg",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    port, token = free_port(), secrets.token_hex(16)
-    log = tmp_path / "lab.log"
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root", *extra]
-    base = f"http://127.0.0.1:{port}"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
-    wait_for_server(f"{base}/api/status?token={token}", proc, log)
+    proc, base, token, _ = launch_lab(tmp_path, root, SETTINGS,
+                                      {"WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports)}, *extra)
     return proc, base, token
 
 
 def open_notebook(page, base: str, token: str, path: str, run: bool) -> None:
     """Open a notebook; run all its cells if asked and wait until the kernel is idle again."""
-    page.goto(f"{base}/lab/tree/{path}?reset&token={token}", timeout=30_000)  # reset: only this notebook open
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=30_000)
-    page.wait_for_function(KERNEL_READY, timeout=60_000)
-    dialog = page.locator(".jp-Dialog .jp-mod-accept")
-    if dialog.count():
-        dialog.first.click()
+    open_in_lab(page, base, token, path, kernel_timeout=60_000, reset=True)  # reset: only this notebook open
     if run:
-        page.locator("li.lm-MenuBar-item", has_text="Run").first.click()
-        page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+        run_all(page)
         page.locator(".jp-OutputArea-output").first.wait_for(state="attached", timeout=60_000)
         page.wait_for_function(KERNEL_READY, timeout=120_000)
         assert page.locator(".jp-OutputArea-output").count() > 0
