@@ -101,7 +101,6 @@ def test_a_copied_checkout_works_on_its_own_files(tmp_path: Path):
 
 
 def test_init_then_a_pdf_added_with_add_source_then_make_report(tmp_path: Path):
-    pytest.importorskip("reportlab")
     from document_fixtures import PdfSpec, filler_page, write_pdf
 
     pdf = write_pdf(tmp_path / "camden.pdf", PdfSpec(pages=[[

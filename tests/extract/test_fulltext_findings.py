@@ -5,11 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from workbook.evidence.sources import KINDS
 from workbook.extract.findings import TABLE_COLUMNS, page_and_section
 from workbook.pipeline import stages
-
-pytestmark = pytest.mark.skipif("fulltext" not in KINDS, reason="sources.py does not accept kind: fulltext yet")
 
 CASE = """
   - id: northvale
