@@ -4,14 +4,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbook.core.errors import ParameterError
+
+if TYPE_CHECKING:
+    from workbook.evidence.framework import Framework
+    from workbook.interop.codebook import Codebook
+    from workbook.interop.mapping import Resolution
 
 DEFAULT_QDC = "integrated-care-workbook.qdc"
 DEFAULT_QDPX = "integrated-care-workbook.qdpx"
 
 
-def _framework(args: argparse.Namespace):
+def _framework(args: argparse.Namespace) -> "Framework":
     """The framework named by --framework (default evidence/framework.yaml)."""
     from workbook.cli.commands import _framework_arg
     from workbook.core.paths import evidence_dir
@@ -78,7 +84,7 @@ def _framework_arg_value(args: argparse.Namespace) -> str:
     return _framework_arg(getattr(args, "framework", ""))
 
 
-def _show_codes(book, resolution) -> None:
+def _show_codes(book: "Codebook", resolution: "Resolution") -> None:
     """Print every code with what it means here."""
     from workbook.interop.guids import normalise_guid
 
