@@ -13,7 +13,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -166,6 +168,30 @@ def lab(tmp_path: Path):
         stop(proc, base, token)
 
 
+@contextmanager
+def browser_page(lab: dict) -> Iterator:
+    """A Chromium page on the lab; on failure, a screenshot and the notebook's outputs are printed with the log."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
+        page = None
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(20_000)
+            yield page
+        except Exception:
+            if page is None:
+                raise
+            shot = lab["log"].with_name("failure.png")
+            page.screenshot(path=str(shot), full_page=True)
+            outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())[-3000:]
+            print(f"screenshot: {shot}\nserver log: {lab['log']}\nnotebook outputs:\n{outputs}")
+            raise
+        finally:
+            browser.close()
+
+
 def drive(page, lab: dict, first: str) -> None:
     """Open review.ipynb, run all cells, untick everything, tick Time, choose barrier, name the reviewer, save."""
     from playwright.sync_api import expect
@@ -186,29 +212,12 @@ def drive(page, lab: dict, first: str) -> None:
 
 
 def test_review_notebook_records_a_decision_from_the_browser(lab):
-    from playwright.sync_api import sync_playwright
-
     started = time.monotonic()
     before = {p: p.read_bytes() for p in (NOTEBOOKS / "review.ipynb", NOTEBOOKS / "review.py")}
     first = read_csv(coded_path(lab["reports"], CASE))["finding_id"].iloc[0]
     review_file = lab["evidence"] / "reviews" / CASE / "browser_test.csv"  # the reviewer's own file
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
-        page = None
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(20_000)
-            drive(page, lab, first)
-        except Exception:
-            if page is None:
-                raise
-            shot = lab["log"].with_name("failure.png")
-            page.screenshot(path=str(shot), full_page=True)
-            outputs = "\n".join(page.locator(".jp-OutputArea-output").all_inner_texts())[-3000:]
-            print(f"screenshot: {shot}\nserver log: {lab['log']}\nnotebook outputs:\n{outputs}")
-            raise
-        finally:
-            browser.close()
+    with browser_page(lab) as page:
+        drive(page, lab, first)
     with open(review_file, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 1
@@ -270,44 +279,30 @@ def code_blind(page, name: str, dims: "list[str]", polarity: str, other: "str | 
 
 
 def test_two_blind_reviewers_disagree_an_adjudicator_agrees_and_the_report_uses_the_consensus(lab):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     first = read_csv(coded_path(lab["reports"], CASE))["finding_id"].iloc[0]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=30_000)
-        page = None
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(20_000)
-            open_review(page, lab, first)
-            reviewer = page.locator(".wb-reviewer input")
-            reviewer.fill("Reviewer A")
-            code_blind(page, "Reviewer A", ["time"], "barrier")
-            reviewer.fill("Reviewer B")
-            page.locator(".wb-prev").click()
-            expect(page.locator(".wb-finding")).to_contain_text(first)
-            code_blind(page, "Reviewer B", ["culture"], "facilitator", other="Reviewer A", keys="3f")
-            reviewer.fill("Adjudicator C")
-            page.locator(".wb-mode button", has_text="Adjudicate").click()
-            finding = page.locator(".wb-finding")
-            expect(finding).to_contain_text("Decisions side by side")
-            expect(finding).to_contain_text("Reviewer A")
-            expect(finding).to_contain_text("Reviewer B")
-            for dim in ("culture", "time"):
-                page.locator(f".wb-dim-{dim} input[type=checkbox]").check()
-            page.locator(".wb-polarity button", has_text="barrier").click()
-            page.locator(".wb-save").click()
-            expect(page.locator(".wb-status")).to_contain_text("Saved consensus", timeout=15_000)
-            expect(page.locator(".wb-progress")).not_to_contain_text("await adjudication")
-        except Exception:
-            if page is None:
-                raise
-            shot = lab["log"].with_name("failure.png")
-            page.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot: {shot}\nserver log: {lab['log']}")
-            raise
-        finally:
-            browser.close()
+    with browser_page(lab) as page:
+        open_review(page, lab, first)
+        reviewer = page.locator(".wb-reviewer input")
+        reviewer.fill("Reviewer A")
+        code_blind(page, "Reviewer A", ["time"], "barrier")
+        reviewer.fill("Reviewer B")
+        page.locator(".wb-prev").click()
+        expect(page.locator(".wb-finding")).to_contain_text(first)
+        code_blind(page, "Reviewer B", ["culture"], "facilitator", other="Reviewer A", keys="3f")
+        reviewer.fill("Adjudicator C")
+        page.locator(".wb-mode button", has_text="Adjudicate").click()
+        finding = page.locator(".wb-finding")
+        expect(finding).to_contain_text("Decisions side by side")
+        expect(finding).to_contain_text("Reviewer A")
+        expect(finding).to_contain_text("Reviewer B")
+        for dim in ("culture", "time"):
+            page.locator(f".wb-dim-{dim} input[type=checkbox]").check()
+        page.locator(".wb-polarity button", has_text="barrier").click()
+        page.locator(".wb-save").click()
+        expect(page.locator(".wb-status")).to_contain_text("Saved consensus", timeout=15_000)
+        expect(page.locator(".wb-progress")).not_to_contain_text("await adjudication")
     folder = lab["evidence"] / "reviews" / CASE
     assert sorted(p.name for p in folder.iterdir()) == ["consensus.csv", "reviewer_a.csv", "reviewer_b.csv"]
     env = {**os.environ, "WORKBOOK_EVIDENCE": str(lab["evidence"]), "WORKBOOK_REPORTS": str(lab["reports"]),
