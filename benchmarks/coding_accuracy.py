@@ -184,13 +184,15 @@ def grouped_cv(framework, train: pd.DataFrame, extra: pd.DataFrame, folds: int, 
 
 
 def learning_curve(framework, train: pd.DataFrame, extra: pd.DataFrame, folds: int, case_weight: float,
-                   seed: int = 0) -> list[tuple[int, float, float]]:
-    """Mean kappa and polarity accuracy on each held-back group after 0, 10, 20, 40 of its sentences were coded."""
+                   orders: int = 3, seed: int = 0) -> list[tuple[int, float, float]]:
+    """Mean kappa and polarity accuracy on each held-back group after 0, 10, 20, 40 of its sentences were coded
+    (averaged over `orders` random orders in which the reviewer codes them)."""
     ids = framework.dimension_ids
     groups = train["publication"].to_numpy()
     rng = np.random.default_rng(seed)
     per_step: dict[int, list[tuple[float, float, int]]] = {k: [] for k in CURVE_STEPS}
-    for tr, te in GroupKFold(n_splits=folds).split(train, groups=groups):
+    splits = list(GroupKFold(n_splits=folds).split(train, groups=groups))
+    for tr, te in [s for s in splits for _ in range(orders)]:
         order = rng.permutation(te)
         held = train.iloc[order[max(CURVE_STEPS):]]
         gd, gp = gold_matrix(held, ids), held["polarity"].to_numpy(dtype=object)
@@ -249,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", type=int, default=1000)
     parser.add_argument("--case-weight", type=float, default=3.0,
                         help="training weight of the held-back group's reviewer-coded sentences (learning curve)")
+    parser.add_argument("--orders", type=int, default=3, help="random coding orders averaged in the learning curve")
     parser.add_argument("--no-curve", action="store_true", help="skip the learning curve")
     parser.add_argument("--no-dev", action="store_true", help="skip the development set")
     parser.add_argument("--no-project", action="store_true", help="do not add the project's reviewed findings")
@@ -270,11 +273,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         extra = pd.DataFrame(columns=["text", "dimensions", "polarity"]) if args.no_project else project_training()
         cv = grouped_cv(framework, train, extra, args.folds, args.bootstrap, args.errors)
-        curve = [] if args.no_curve else learning_curve(framework, train, extra, args.folds, args.case_weight)
+        curve = [] if args.no_curve else learning_curve(framework, train, extra, args.folds, args.case_weight, args.orders)
         if curve:
             print(f"\n2. Learning curve: each of the {args.folds} folds held back as a new case; the model refitted "
                   f"after a reviewer coded k of its sentences (weight {args.case_weight:g}); scored on the same "
-                  f"other sentences of the group at every step")
+                  f"other sentences of the group at every step; mean of {args.orders} random coding orders")
             for k, mk, pa in curve:
                 print(f"  k={k:<3} mean kappa {mk:.3f}; polarity accuracy {pa:.3f}")
         if not args.no_dev and args.dev.exists():
