@@ -31,10 +31,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
 CASE = "torbay"
-USER_SETTINGS = {  # JupyterLab user settings: no news toast, no update check, never autosave into notebooks/
+USER_SETTINGS = {  # JupyterLab user settings as a user has them (autosave on, every 2 s), no news toast or update check
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                         "checkForUpdates": False},
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": True, "autosaveInterval": 2},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
 }
 
@@ -159,11 +159,16 @@ def lab(tmp_path: Path):
     settings = Settings(evidence, reports, load_framework(evidence / "framework.yaml"))
     run_extract(CASE, settings)
     run_code(CASE, settings)
-    proc, base, token, log = launch_lab(tmp_path, NOTEBOOKS, USER_SETTINGS, {
+    # the notebooks as a checkout has them (with the jupytext settings beside them): autosave writes into this copy
+    project = tmp_path / "project"
+    shutil.copytree(NOTEBOOKS, project / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "handout"))
+    shutil.copy2(ROOT / "pyproject.toml", project / "pyproject.toml")
+    proc, base, token, log = launch_lab(tmp_path, project / "notebooks", USER_SETTINGS, {
         "WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports),
         "WORKBOOK_CONFIG": str(tmp_path / "workbook-config")})
     try:
-        yield {"base": base, "token": token, "evidence": evidence, "reports": reports, "log": log}
+        yield {"base": base, "token": token, "evidence": evidence, "reports": reports, "log": log,
+               "notebooks": project / "notebooks"}
     finally:
         stop(proc, base, token)
 
@@ -213,7 +218,8 @@ def drive(page, lab: dict, first: str) -> None:
 
 def test_review_notebook_records_a_decision_from_the_browser(lab):
     started = time.monotonic()
-    before = {p: p.read_bytes() for p in (NOTEBOOKS / "review.ipynb", NOTEBOOKS / "review.py")}
+    saved = [lab["notebooks"] / "review.ipynb", lab["notebooks"] / "review.py"]
+    written_before = saved[0].stat().st_mtime_ns
     first = read_csv(coded_path(lab["reports"], CASE))["finding_id"].iloc[0]
     review_file = lab["evidence"] / "reviews" / CASE / "browser_test.csv"  # the reviewer's own file
     with browser_page(lab) as page:
@@ -224,7 +230,10 @@ def test_review_notebook_records_a_decision_from_the_browser(lab):
     row = rows[0]
     assert (row["finding_id"], row["dimensions"], row["polarity"], row["reviewer"], row["note"]) == \
         (first, "time", "barrier", "browser test", "ticked in Chromium")
-    assert {p: p.read_bytes() for p in before} == before, "the browser session must not save into notebooks/"
+    assert saved[0].stat().st_mtime_ns > written_before, "autosave never wrote the run notebook"
+    # autosave (and the save the run triggers) wrote the notebook: it is still exactly what is committed
+    assert [p.read_bytes() for p in saved] == [(NOTEBOOKS / p.name).read_bytes() for p in saved], \
+        "saving review.ipynb from JupyterLab changed it (outputs or run metadata kept)"
     assert time.monotonic() - started < 90
 
 
