@@ -66,3 +66,22 @@ def test_statements_per_cell_sheet_one_row_per_statement(tmp_path, framework):
     assert (first["source"], first["citation"], first["locator"]) == ("src_a", "Author 2011", "p. 1")
     assert dict(zip(rows[0], rows[-1]))["citation"] == "src_c"  # a source without a citation keeps its id
     assert sheet.freeze_panes == "A2" and sheet["A1"].font.bold
+
+
+def test_cells_keep_their_type_and_empty_cells_stay_empty(tmp_path):
+    import numpy as np
+
+    table = pd.DataFrame({"flag": [True, np.bool_(False), None, None],
+                          "count": pd.Series([np.int64(3), np.float64(0.25), float("inf"), pd.NA], dtype=object),
+                          "text": ["", "+1 more", None, float("nan")],
+                          "long": ["y" * 100, "", None, "z"]})
+    sheet = load_workbook(export.write_xlsx({"t": table}, tmp_path / "t.xlsx"))["t"]
+    rows = [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows(min_row=2, max_col=3)]
+    assert rows[0] == [(True, "b"), (3, "n"), (None, "n")]
+    assert rows[1] == [(False, "b"), (0.25, "n"), ("+1 more", "s")]
+    assert rows[2][1] == ("inf", "s")  # an infinity as the CSV tables show it, not an error cell
+    assert [r[2][0] for r in rows] == [None, "+1 more", None, None] and rows[3][1][0] is None
+    assert sheet.max_row == 5  # the trailing blanks of a wide column are kept: they carry its wrapping
+    assert all(sheet.cell(r, 4).alignment.wrap_text for r in range(2, 6))
+    assert not sheet["D1"].alignment.wrap_text and sheet["D1"].font.bold
+    assert [sheet["D3"].value, sheet["D4"].value] == [None, None]

@@ -3,24 +3,32 @@
 Formula-like text ("=HYPERLINK(...)", "@SUM(A1)", "-248 beds") is stored as a text cell, which a
 spreadsheet shows and never evaluates; unlike the CSV tables (tables.export_safe), the XLSX needs no
 apostrophe in front, so readers see the values exactly as the sources give them.
+
+Written with XlsxWriter, which writes each cell with the method of its type (every text cell by
+``write_string``, so nothing is ever read as a formula, a number or a link) and streams the sheets out
+about twice as fast as openpyxl; openpyxl stays the reader (tests, imports).
 """
 from __future__ import annotations
 
 import io
+import math
+import numbers
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
 
 from workbook.core.atomic import write_bytes
 
 MAX_WIDTH = 60
 MIN_WIDTH = 8
 SHEET_NAME_LIMIT = 31
+PIXELS_PER_CHARACTER = 7
+"""Excel's default font (Calibri 11) draws a digit 7 pixels wide: a width of w characters is 7w pixels."""
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
 
 
 def sheet_names(names: "list[str]") -> list[str]:
@@ -45,38 +53,43 @@ def column_width(series: pd.Series, header: str) -> float:
 
 def write_xlsx(tables: "dict[str, pd.DataFrame]", path: "str | Path") -> Path:
     """Write each table to its own sheet: bold frozen header row, readable widths, every text cell stored as text."""
-    book = Workbook()
-    book.remove(book.active)
-    for (name, df), sheet_name in zip(tables.items(), sheet_names(list(tables))):
-        sheet = book.create_sheet(sheet_name)
-        table = df.reset_index(drop=True)
-        sheet.append([str(c) for c in table.columns])
-        for row in table.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # openpyxl reads text starting with '=' as a formula
-                    cell.data_type = "s"
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-        for i, column in enumerate(table.columns, start=1):
-            width = column_width(table[column], str(column))
-            sheet.column_dimensions[get_column_letter(i)].width = width
-            if width >= MAX_WIDTH:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
-    book.save(buffer)
+    book = xlsxwriter.Workbook(buffer, _OPTIONS)
+    bold = book.add_format({"bold": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    for (name, df), sheet_name in zip(tables.items(), sheet_names(list(tables))):
+        sheet = book.add_worksheet(sheet_name)
+        table = df.reset_index(drop=True)
+        formats = []
+        for i, column in enumerate(table.columns):
+            sheet.write_string(0, i, str(column), bold)
+            width = column_width(table[column], str(column))
+            sheet.set_column_pixels(i, i, round(width * PIXELS_PER_CHARACTER))
+            formats.append(wrap if width >= MAX_WIDTH else None)
+        sheet.freeze_panes(1, 0)
+        for r, row in enumerate(table.itertuples(index=False), start=1):
+            for c, value in enumerate(row):
+                write_cell(sheet, r, c, value, formats[c])
+    book.close()
     return write_bytes(path, buffer.getvalue())
 
 
-def _cell(value: object) -> object:
-    """A value openpyxl can store: NaN/None as empty, numpy scalars as Python numbers."""
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
-    return value
+def write_cell(sheet: "xlsxwriter.worksheet.Worksheet", row: int, col: int, value: object,
+               cell_format: "xlsxwriter.format.Format | None" = None) -> None:
+    """Write one value by its type: text as text, numbers as numbers, booleans; nothing (empty, NaN, None, NA) as blank."""
+    if isinstance(value, (bool, np.bool_)):
+        sheet.write_boolean(row, col, bool(value), cell_format)
+    elif isinstance(value, numbers.Real) and math.isfinite(value):
+        sheet.write_number(row, col, value.item() if isinstance(value, np.generic) else value, cell_format)
+    elif _is_empty(value):
+        if cell_format is not None:  # an empty cell keeps its column's wrapping, as a styled blank
+            sheet.write_blank(row, col, None, cell_format)
+    else:  # text, infinities ('inf', as in the CSV tables) and anything else, as text
+        sheet.write_string(row, col, str(value), cell_format)
+
+
+def _is_empty(value: object) -> bool:
+    """True for '', None, NaN, pd.NA and NaT: what a spreadsheet shows as an empty cell."""
+    if isinstance(value, str):
+        return not value
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, numbers.Real) and math.isnan(value))
