@@ -140,10 +140,8 @@ block = (doc.section("Delivery checklist",
          + doc.table(checklist.status_counts(items, case_ids), "checklist_status", "Checklist items per status and case.")
          + doc.table(checklist.status_matrix(items, fw, case_ids), "checklist_by_case",
                      "Status of each item in each case."))
-for cid, case in cases.items():
-    block += doc.section(f"Checklist: {case.name}", level=3) + doc.table(
-        items[items["case"] == cid], f"checklist_{cid}", f"Delivery checklist of {case.name}, with the reasons.",
-        show=["requirement_id", "requirement", "status", "reasons", "auto_status", "decided_by"])
+for part in checklist.detail_tables(items, {cid: case.name for cid, case in cases.items()}):
+    block += doc.section(part.heading, level=3) + doc.table(part.table, part.name, part.caption, show=part.show)
 if item_problems:
     block += doc.bullets(f"Set aside: {p}" for p in item_problems)
 block

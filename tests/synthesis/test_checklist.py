@@ -156,6 +156,37 @@ def test_status_counts(framework):
     assert counts.loc["alpha", "not addressed"] == len(framework.requirements) - 1
 
 
+
+def _cases_table(framework, n: int) -> "tuple[pd.DataFrame, dict[str, str]]":
+    """The automatic checklists of n cases 'c0'..'c<n-1>' (one finding each), and their names."""
+    one = checklist.auto_checklist(coded(
+        ("s-00000001", "leadership", "facilitator", "Boundary spanners were nurtured across agencies.")),
+        framework, "alpha")
+    names = {f"c{i}": f"Case {i}" for i in range(n)}
+    return pd.concat([one.assign(case=cid) for cid in names], ignore_index=True), names
+
+
+def test_detail_tables_a_section_per_case_up_to_the_limit(framework):
+    n = checklist.MAX_CASE_SECTIONS
+    table, names = _cases_table(framework, n)
+    parts = checklist.detail_tables(table, names)
+    assert [p.heading for p in parts] == [f"Checklist: Case {i}" for i in range(n)]
+    assert [p.name for p in parts] == [f"checklist_c{i}" for i in range(n)]
+    assert parts[2].caption == "Delivery checklist of Case 2, with the reasons."
+    assert set(parts[2].table["case"]) == {"c2"} and len(parts[2].table) == len(framework.requirements)
+    assert parts[0].show == ["requirement_id", "requirement", "status", "reasons", "auto_status", "decided_by"]
+
+
+def test_detail_tables_one_table_of_all_cases_beyond_the_limit(framework):
+    table, names = _cases_table(framework, checklist.MAX_CASE_SECTIONS + 1)
+    (part,) = checklist.detail_tables(table, names)
+    assert part.name == "checklist_all_cases" and part.heading == "Checklist of every case"
+    assert part.show[0] == "case" and part.show[1:] == list(checklist.DETAIL_COLUMNS)
+    assert len(part.table) == len(names) * len(framework.requirements)
+    assert list(dict.fromkeys(part.table["case"])) == list(names)  # case order kept
+    assert f"all {len(names)} cases" in part.caption
+
+
 @pytest.fixture(scope="module")
 def shipped():
     import workbook.pipeline.stages as stages

@@ -59,6 +59,10 @@ VAGUE_STEMS = frozenset(stems(
 """Stems too vague to tie a finding to one item (several have unrelated senses: 'line', 'continually')."""
 COMMON_SHARE = 0.10
 COMMON_MIN = 5
+MAX_CASE_SECTIONS = 8
+"""Up to this many cases the report gives each case's checklist its own section; beyond, one table of all cases."""
+DETAIL_COLUMNS: tuple[str, ...] = ("requirement_id", "requirement", "status", "reasons", "auto_status", "decided_by")
+"""The columns of a detailed checklist table shown in the report (the files keep every column)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,17 @@ class Match:
         if self.cues:
             parts.append("matches cue " + ", ".join(f"'{c}'" for c in self.cues))
         return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class DetailTable:
+    """One detailed checklist table of the report: its section heading, rows, table name, caption and shown columns."""
+
+    heading: str
+    table: pd.DataFrame
+    name: str
+    caption: str
+    show: list[str]
 
 
 @dataclass
@@ -297,3 +312,15 @@ def status_matrix(table: pd.DataFrame, framework: Framework, case_ids: "list[str
     wide.insert(0, "requirement", [r.text for r in framework.requirements])
     wide.index.name, wide.columns.name = "requirement_id", None
     return wide.reset_index()
+
+
+def detail_tables(table: pd.DataFrame, case_names: "dict[str, str]") -> list[DetailTable]:
+    """The report's detailed checklist: a table per case up to MAX_CASE_SECTIONS cases, else one of all cases."""
+    if len(case_names) <= MAX_CASE_SECTIONS:
+        return [DetailTable(f"Checklist: {name}", table[table["case"] == cid], f"checklist_{cid}",
+                            f"Delivery checklist of {name}, with the reasons.", list(DETAIL_COLUMNS))
+                for cid, name in case_names.items()]
+    return [DetailTable("Checklist of every case", table, "checklist_all_cases",
+                        f"Delivery checklist of all {len(case_names)} cases (one row per case and item), with the "
+                        "reasons; one table rather than a section per case, beyond "
+                        f"{MAX_CASE_SECTIONS} cases.", ["case", *DETAIL_COLUMNS])]
