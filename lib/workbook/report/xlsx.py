@@ -60,16 +60,14 @@ def write_xlsx(tables: "dict[str, pd.DataFrame]", path: "str | Path") -> Path:
     for (name, df), sheet_name in zip(tables.items(), sheet_names(list(tables))):
         sheet = book.add_worksheet(sheet_name)
         table = df.reset_index(drop=True)
-        formats = []
-        for i, column in enumerate(table.columns):
-            sheet.write_string(0, i, str(column), bold)
+        for c, column in enumerate(table.columns):
+            sheet.write_string(0, c, str(column), bold)
             width = column_width(table[column], str(column))
-            sheet.set_column_pixels(i, i, round(width * PIXELS_PER_CHARACTER))
-            formats.append(wrap if width >= MAX_WIDTH else None)
+            sheet.set_column_pixels(c, c, round(width * PIXELS_PER_CHARACTER))
+            cell_format = wrap if width >= MAX_WIDTH else None
+            for r, value in enumerate(table[column].tolist(), start=1):  # Python scalars, column by column
+                write_cell(sheet, r, c, value, cell_format)
         sheet.freeze_panes(1, 0)
-        for r, row in enumerate(table.itertuples(index=False), start=1):
-            for c, value in enumerate(row):
-                write_cell(sheet, r, c, value, formats[c])
     book.close()
     return write_bytes(path, buffer.getvalue())
 
