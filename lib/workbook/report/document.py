@@ -11,6 +11,7 @@ import base64
 import html
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -237,16 +238,18 @@ class Report:
                     [citations.get(s, s) for s in kept["source"]])
         self.keep(kept, name)
         summaries = summaries or CellSummaries()
-        by_cell = {key: group for key, group in statements.groupby(["case", "dimension"], sort=False)}
+        by_cell: dict[tuple[str, str], list[dict]] = {}  # each cell's statements as records, built in one pass
+        for rec in statements.to_dict("records"):
+            by_cell.setdefault((rec["case"], rec["dimension"]), []).append(rec)
         head = "<th>dimension</th>" + "".join(f'<th scope="col">{esc(n)}</th>' for n in case_names.values())
         rows_html, rows_md = [], []
         for dim, label in dimension_labels.items():
             cells_html, cells_md = [], []
             for case, case_name in case_names.items():
                 anchor = cell_anchor(case, dim)
-                cell = by_cell.get((case, dim), statements.iloc[0:0])
-                for fid in cell["finding_id"]:
-                    self.cell_links.setdefault(fid, []).append((anchor, f"{case_name} \u00b7 {label}"))
+                cell = by_cell.get((case, dim), [])
+                for rec in cell:
+                    self.cell_links.setdefault(rec["finding_id"], []).append((anchor, f"{case_name} \u00b7 {label}"))
                 cell_html, cell_md = self._matrix_cell(cell, summaries.get(case, dim), summaries.reviewer,
                                                        citations, shown)
                 cells_html.append(f'<td id="{esc(anchor)}" class="wb-cell">{cell_html}</td>')
@@ -265,9 +268,9 @@ class Report:
               + "---|" * (len(case_names) + 1) + "\n" + "\n".join(rows_md) + "\n\n")
         return self._add(Block(body, md))
 
-    def _matrix_cell(self, cell: pd.DataFrame, summary: str, reviewer: str, citations: "dict[str, str]",
+    def _matrix_cell(self, records: "list[dict]", summary: str, reviewer: str, citations: "dict[str, str]",
                      shown: int) -> tuple[str, str]:
-        """One matrix cell as HTML and as Markdown (statements joined by <br>)."""
+        """One matrix cell (its statements' records) as HTML and as Markdown (statements joined by <br>)."""
         html_parts, md_parts = [], []
         if summary:
             who = f" ({reviewer})" if reviewer else ""
@@ -275,12 +278,11 @@ class Report:
                               f"{self.link_html(esc(summary))}</div>")
             md_parts.append(f"**Reviewer's summary{' (' + md_cell(reviewer) + ')' if reviewer else ''}:** "
                             f"{self.link_markdown(md_cell(summary))}")
-        records = cell.to_dict("records")
         if not records:
             html_parts.append('<span class="wb-empty">no findings</span>')
             md_parts.append("*no findings*")
             return "".join(html_parts), "<br>".join(md_parts)
-        counts = cell["polarity"].value_counts()
+        counts = Counter(r["polarity"] for r in records)
         tally = ", ".join(f"{counts[p]} {POLARITY_MARKS[p]}" for p in POLARITY_MARKS if counts.get(p, 0))
         n = len(records)
         html_parts.append(f'<div class="wb-cell-count">{n} finding{"s" if n != 1 else ""} ({esc(tally)})</div>')
