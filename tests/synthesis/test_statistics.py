@@ -125,3 +125,9 @@ def test_the_permutation_tables_are_those_of_the_labels_reassigned():
             stat = np.where(exp > 0, (t - exp) ** 2 / exp, 0.0).sum()
         exceed += stat >= observed - 1e-9
     assert st.permutation_p_value(labels, indicators, 4, observed, resamples=300) == (exceed + 1) / 301
+
+
+def test_permutation_refuses_indicators_other_than_0_and_1():
+    with pytest.raises(ValueError, match="indicators of 0 and 1"):
+        st.permutation_p_value(np.array([0, 1, 0, 1]), np.array([[1.0, 0.0], [2.0, 1.0], [0.0, 1.0], [1.0, 1.0]]),
+                               2, 1.0, resamples=10)

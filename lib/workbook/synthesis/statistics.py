@@ -109,24 +109,28 @@ def choose_method(expected: np.ndarray) -> tuple[str, str]:
 
 def permutation_p_value(labels: np.ndarray, indicators: np.ndarray, n_groups: int, observed: float,
                         resamples: int = RESAMPLES, seed: int = SEED) -> float:
-    """Monte Carlo p-value: shuffle group labels between findings and recompute the chi-square statistic."""
+    """Monte Carlo p-value: shuffle group labels between findings and recompute the chi-square statistic
+    (indicators: a finding-by-dimension matrix of 0 and 1)."""
     rng = np.random.default_rng(seed)
     labels = np.asarray(labels, dtype=np.intp)
     indicators = np.asarray(indicators, dtype=float)
     n, k = indicators.shape
+    if not np.isin(indicators, (0.0, 1.0)).all():
+        raise ValueError("permutation_p_value needs indicators of 0 and 1 (is a finding coded with a dimension).")
+    # the (finding, dimension) pairs a finding is coded with; indicators are 0/1, so a table counts these pairs
+    pair_finding, pair_dim = np.nonzero(indicators)
     exceed = 0
     batch = 500
     done = 0
     while done < resamples:
         size = min(batch, resamples - done)
         perms = np.stack([rng.permutation(labels) for _ in range(size)])  # (size, n_findings)
-        # each resample's (group x dimension) table: sum the findings' indicator rows by their shuffled group,
-        # one bincount per dimension over (resample, group) cells; sums of 0/1 values, so exact
-        cell = (perms + (np.arange(size, dtype=np.intp) * n_groups)[:, None]).ravel()
-        tables = np.empty((size * n_groups, k))
-        for j in range(k):
-            tables[:, j] = np.bincount(cell, weights=np.tile(indicators[:, j], size), minlength=size * n_groups)
-        tables = tables.reshape(size, n_groups, k)
+        # each resample's (group x dimension) table: one bincount of every pair's (resample, shuffled group,
+        # dimension) cell; integer counts, so exact
+        first_cell = (perms + (np.arange(size, dtype=np.intp) * n_groups)[:, None]) * k  # (size, n_findings)
+        cell = np.take(first_cell, pair_finding, axis=1)
+        cell += pair_dim
+        tables = np.bincount(cell.ravel(), minlength=size * n_groups * k).astype(float).reshape(size, n_groups, k)
         rows, cols = tables.sum(axis=2, keepdims=True), tables.sum(axis=1, keepdims=True)
         expected = rows * cols / tables.sum(axis=(1, 2), keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
