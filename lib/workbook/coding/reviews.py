@@ -13,24 +13,21 @@ Layout in evidence/reviews/ (every file a UTF-8 CSV):
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from filelock import FileLock
 
 from workbook.core.atomic import write_text
 from workbook.core.errors import EvidenceError, ParameterError, Problem, ReviewError, problem
 from workbook.core.paths import ID_PATTERN, check_id, evidence_dir
-from workbook.core.tables import read_records
+from workbook.core.tables import append_row, read_records
 from workbook.evidence.framework import POLARITIES, Framework
 
 REVIEW_COLUMNS: tuple[str, ...] = ("finding_id", "dimensions", "polarity", "reviewer", "date", "note")
@@ -314,25 +311,9 @@ def load_reviews(case_id: str, framework: Framework, evidence: "Path | None" = N
 
 # ---------------------------------------------------------------- writing
 
-def _lock_for(path: Path) -> FileLock:
-    """A lock serialising writers of one review file (kept outside evidence/)."""
-    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    return FileLock(Path(tempfile.gettempdir()) / f"workbook-review-{digest}.lock", timeout=30)
-
-
 def _append(path: Path, columns: tuple[str, ...], values: list[str]) -> Path:
-    """Append one row to a CSV atomically (header first when the file is new); earlier bytes are kept."""
-    with _lock_for(path):
-        existing = path.read_text(encoding="utf-8-sig") if path.exists() else ""
-        if existing and not existing.endswith("\n"):
-            existing += "\n"
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        if not existing.strip():
-            writer.writerow(columns)
-        writer.writerow(values)
-        write_text(path, existing + buffer.getvalue())
-    return path
+    """Append one row to a review CSV atomically under its lock (header first when the file is new)."""
+    return append_row(path, columns, values, lock_name="workbook-review")
 
 
 def record_decision(case_id: str, finding_id: str, dimensions: "list[str] | tuple[str, ...] | str", polarity: str,
