@@ -38,3 +38,14 @@ def add_one_case(root: Path) -> None:
     folder = root / "evidence" / "sources" / "riverside"
     folder.mkdir(parents=True)
     (folder / "doe_2021.md").write_text(SOURCE, encoding="utf-8")
+
+
+def add_fulltext_case(evidence: Path, case_entry: str, case_id: str, source_id: str, source: str) -> Path:
+    """Add a hand-written full-text case to an evidence copy: its cases.yaml entry and its one source file
+    (the source's `{sha}` placeholder filled with a dummy checksum; no original document is needed)."""
+    with (evidence / "cases.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(case_entry)
+    folder = evidence / "sources" / case_id
+    folder.mkdir()
+    (folder / f"{source_id}.md").write_text(source.replace("{sha}", "0" * 64), encoding="utf-8")
+    return evidence

@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from project_helpers import add_fulltext_case
 from workbook.extract.findings import TABLE_COLUMNS, page_and_section
 from workbook.pipeline import stages
 
@@ -67,12 +68,8 @@ Smith A, Jones B (2015). Integration in practice. Journal of Care 3:4-5.
 
 @pytest.fixture
 def northvale(evidence_copy: Path) -> Path:
-    with (evidence_copy / "cases.yaml").open("a", encoding="utf-8") as fh:
-        fh.write(CASE)
-    folder = evidence_copy / "sources" / "northvale"
-    folder.mkdir()
-    (folder / "northvale_2019.md").write_text(SOURCE.replace("{sha}", "0" * 64), encoding="utf-8")
-    return evidence_copy
+    """An evidence copy with the invented full-text case 'northvale' added."""
+    return add_fulltext_case(evidence_copy, CASE, "northvale", "northvale_2019", SOURCE)
 
 
 def test_every_body_sentence_goes_to_one_of_the_two_tables(northvale: Path, reports_tmp: Path):

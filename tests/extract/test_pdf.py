@@ -185,10 +185,13 @@ body {{ font-family: serif; font-size: 10pt }} .cols {{ column-count: 2; column-
 </style></head><body><h1>Integrated care in Camden</h1><div class="cols"><h2>Results</h2>{paras}
 <h2>Discussion</h2><p>Leadership mattered most.</p></div></body></html>""", encoding="utf-8")
     pdf = tmp_path / "doc.pdf"
-    subprocess.run([str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                    f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=False)
-    if not pdf.exists():
-        pytest.skip("chromium did not print the PDF here")
+    done = subprocess.run([str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                           f"--print-to-pdf={pdf}", page.as_uri()], capture_output=True, timeout=120, check=False)
+    if not pdf.exists():  # a browser that cannot print here is a failure in CI, a skip elsewhere
+        message = f"chromium did not print the PDF (exit {done.returncode}): {done.stderr.decode(errors='replace')[-300:]}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     doc = read_document(pdf)
     md = doc.to_markdown()
     import re

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from project_helpers import add_fulltext_case
 from workbook.core.errors import ReviewError
 from workbook.ui.review import (ADJUDICATE, LEAST_CERTAIN, REVIEW, ReviewApp, ReviewSession, coded_findings,
                                 remembered_reviewer)
@@ -412,12 +413,7 @@ RECORDS = "The lack of shared records slowed joint working."
 @pytest.fixture
 def westbrook(evidence_copy: Path, reports_tmp: Path) -> Path:
     """An evidence copy with the invented full-text case 'westbrook' added (and an empty reports directory)."""
-    with (evidence_copy / "cases.yaml").open("a", encoding="utf-8") as fh:
-        fh.write(WESTBROOK_CASE)
-    folder = evidence_copy / "sources" / "westbrook"
-    folder.mkdir()
-    (folder / "westbrook_2020.md").write_text(WESTBROOK_SOURCE.replace("{sha}", "0" * 64), encoding="utf-8")
-    return evidence_copy
+    return add_fulltext_case(evidence_copy, WESTBROOK_CASE, "westbrook", "westbrook_2020", WESTBROOK_SOURCE)
 
 
 def candidate_app(reviewer: str = "Jo Reviewer", near: bool = False) -> ReviewApp:

@@ -141,12 +141,15 @@ def _ends(alt: Alt, low: str, pos: int, n: int) -> list[int]:
             continue
         e = _WORD_RUN.match(low, q).end()
         if low[q:e] in forms:
-            if possessive and e < n and low[e] in _QUOTES:
-                if e + 1 < n and low[e + 1] == "s":
-                    out.append(e + 2)
-                out.append(e + 1)
-            out.append(e)
+            out += _word_ends(low, n, e, possessive)
     return out
+
+
+def _word_ends(low: str, n: int, e: int, possessive: bool) -> list[int]:
+    """Where a matched word ending at e can end: after a possessive 's or ' first (when allowed), then at e."""
+    if possessive and e < n and low[e] in _QUOTES:
+        return [e + 2, e + 1, e] if e + 1 < n and low[e + 1] == "s" else [e + 1, e]
+    return [e]
 
 
 def _slot_ends(alts: tuple[Alt, ...], low: str, n: int, pos: int) -> list[int]:
@@ -162,11 +165,7 @@ def _slot_ends(alts: tuple[Alt, ...], low: str, n: int, pos: int) -> list[int]:
             if word.startswith(last):
                 out.append(e)
         elif word in forms:
-            if possessive and e < n and low[e] in _QUOTES:
-                if e + 1 < n and low[e + 1] == "s":
-                    out.append(e + 2)
-                out.append(e + 1)
-            out.append(e)
+            out += _word_ends(low, n, e, possessive)
     return out
 
 
