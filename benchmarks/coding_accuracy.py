@@ -93,8 +93,15 @@ def project_training() -> pd.DataFrame:
         from workbook.pipeline.stages import resolve, training_table
         table = training_table(resolve())
     except (ImportError, WorkbookError):
-        return pd.DataFrame(columns=["text", "dimensions", "polarity"])
+        return pd.DataFrame(columns=["text", "dimensions", "polarity", "section"])
     return table.reset_index(drop=True)
+
+
+def extra_sections(extra: pd.DataFrame) -> list[str]:
+    """The section heading of each extra coded finding ('' when the table has none)."""
+    if "section" not in extra.columns:
+        return [""] * len(extra)
+    return extra["section"].fillna("").astype(str).tolist()
 
 
 def fit_on(framework, train: pd.DataFrame, extra: pd.DataFrame, weights: "np.ndarray | None" = None) -> ModelCoder:
@@ -103,7 +110,7 @@ def fit_on(framework, train: pd.DataFrame, extra: pd.DataFrame, weights: "np.nda
     w = np.concatenate([weights if weights is not None else np.ones(len(train)), np.ones(len(extra))])
     return fit_model(framework, texts, train["dimensions"].tolist() + extra["dimensions"].tolist(),
                      train["polarity"].tolist() + extra["polarity"].tolist(),
-                     sections=train["section"].tolist() + [""] * len(extra),
+                     sections=train["section"].tolist() + extra_sections(extra),
                      groups=train["publication"].tolist() + [f"project:{i}" for i in range(len(extra))],
                      weights=w, min_groups=MIN_GROUPS, rules=rule_coder(framework))
 

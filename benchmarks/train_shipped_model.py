@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from coding_accuracy import DEFAULT_TRAIN, MIN_GROUPS, project_training  # noqa: E402
+from coding_accuracy import DEFAULT_TRAIN, MIN_GROUPS, extra_sections, project_training  # noqa: E402
 from workbook.coding.model import SHIPPED_MODEL, fit_model, save_model  # noqa: E402
 from workbook.coding.rules import read_findings_csv, rule_coder  # noqa: E402
 from workbook.evidence.framework import load_framework  # noqa: E402
@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     coder = fit_model(framework, train["text"].tolist() + extra["text"].tolist(),
                       train["dimensions"].tolist() + extra["dimensions"].tolist(),
                       train["polarity"].tolist() + extra["polarity"].tolist(),
-                      sections=train["section"].tolist() + [""] * len(extra),
+                      sections=train["section"].tolist() + extra_sections(extra),
                       groups=train["publication"].tolist() + [f"project:{i}" for i in range(len(extra))],
                       min_groups=MIN_GROUPS, meta=meta, rules=rule_coder(framework))
     path = save_model(coder, args.output)

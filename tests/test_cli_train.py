@@ -109,3 +109,15 @@ def test_the_model_coders_confidence_orders_the_review_queue_least_certain_first
     assert sorted(queue) == sorted(coded["finding_id"])
     values = [conf[f] for f in queue]
     assert values == sorted(values) and values[0] < values[-1]
+
+
+def test_an_extra_csvs_sections_are_learned(evidence_copy, tmp_path, framework):
+    rows = [f'"The plinth rota number {i} was noted.",time,barrier,Results' for i in range(12)]
+    rows += [f'"The plinth rota number {i} was noted.",,neutral,Methods' for i in range(12, 24)]
+    extra = tmp_path / "extra.csv"
+    extra.write_text("text,dimensions,polarity,section\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["train", "--extra", str(extra)]) == 0
+    coder = model_coder(framework, rule_coder(framework), evidence_copy)
+    probe = "The plinth rota number 99 was noted."
+    results, methods = coder.code([probe, probe], sections=["Results", "Methods"])
+    assert results.scores["time"] > methods.scores["time"] + 0.1, (results.scores, methods.scores)

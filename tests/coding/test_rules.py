@@ -388,3 +388,38 @@ def test_code_csv_shows_a_progress_bar_when_asked(tmp_path, petch, capsys):
     assert "coding (" in capsys.readouterr().err
     assert code_csv(src, tmp_path / "quiet.csv", petch) == 2
     assert "coding (" not in capsys.readouterr().err
+
+
+class _SectionRecorder:
+    """A coder that reads sections and records what it was given."""
+
+    name = "recorder"
+    uses_sections = True
+
+    def __init__(self) -> None:
+        self.seen: list[list[str]] = []
+
+    def code(self, texts, progress=False, sections=None):
+        self.seen.append(list(sections) if sections is not None else None)
+        return [Coding((), "neutral", {}, "") for _ in texts]
+
+
+def test_code_frame_gives_section_reading_coders_each_rows_section(rules):
+    df = pd.DataFrame({"text": ["a", "b", "c"], "section": ["Methods", None, "Results"]})
+    coder = _SectionRecorder()
+    code_frame(df, rules.framework if hasattr(rules, "framework") else load_framework(), coder=coder,
+               section_column="section")
+    assert coder.seen == [["Methods", "", "Results"]]
+    coder = _SectionRecorder()
+    code_frame(df, load_framework(), coder=coder)  # no section column named: none given
+    assert coder.seen == [None]
+
+
+def test_model_coder_codes_findings_with_their_sections():
+    from workbook.coding.model import SHIPPED_MODEL, load_model
+    fw = load_framework()
+    model = load_model(SHIPPED_MODEL, fw, rule_coder(fw))
+    text = "Staff from health and social care were interviewed about joint working."
+    df = pd.DataFrame({"text": [text, text], "section": ["Methods", "Key findings"]})
+    out = code_frame(df, fw, coder=model, section_column="section")
+    assert "section=methods" in out["reasons"][0] and out["confidence"][0] != out["confidence"][1]

@@ -108,3 +108,9 @@ def test_the_report_flag_reaches_only_the_code_runs_and_review_folders_are_input
     assert lenient["02_code-torbay"].parameters["allow_unreadable_reviews"] is True
     assert lenient["01_extract-torbay"].parameters == strict["01_extract-torbay"].parameters
     assert "reviews/torbay" in strict["02_code-torbay"].inputs
+
+
+def test_the_training_table_keeps_each_reviewed_findings_section():
+    table = stages.training_table(stages.resolve())
+    assert list(table.columns) == list(stages.TRAINING_COLUMNS)
+    assert len(table) > 0 and (table["section"].astype(str).str.strip() != "").mean() > 0.9

@@ -11,7 +11,8 @@ if TYPE_CHECKING:  # pandas is imported when the command runs: `workbook report`
 
 
 def read_extra(path: Path, dimension_ids: tuple[str, ...]) -> pd.DataFrame:
-    """An extra coded CSV (text, dimensions, polarity), every row checked; a bad row is one located error."""
+    """An extra coded CSV (text, dimensions, polarity, optional section), every row checked; a bad row is one
+    located error."""
     from workbook.coding.rules import read_findings_csv
     from workbook.core.errors import ParameterError, problem
     from workbook.evidence.framework import POLARITIES
@@ -38,6 +39,7 @@ def read_extra(path: Path, dimension_ids: tuple[str, ...]) -> pd.DataFrame:
                                          line=i))
     out = table[["text", "dimensions", "polarity"]].copy()
     out["polarity"] = out["polarity"].str.strip()
+    out["section"] = table["section"].fillna("").astype(str) if "section" in table.columns else ""
     return out
 
 
@@ -64,7 +66,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                              f"(notebooks/review.ipynb) or pass --extra CSV with text, dimensions, polarity.")
     prior = load_model(SHIPPED_MODEL, framework, rule_coder(framework))
     coder = fit_model(framework, data["text"].tolist(), data["dimensions"].tolist(), data["polarity"].tolist(),
-                      prior=prior, meta={"source": f"workbook train: {len(reviewed)} reviewer-coded findings"
+                      sections=data["section"].fillna("").astype(str).tolist(), prior=prior, meta={"source": f"workbook train: {len(reviewed)} reviewer-coded findings"
                                          + (f" + {len(data) - len(reviewed)} rows of {Path(args.extra).name}"
                                             if args.extra else "") + ", starting from the shipped model"})
     path = save_model(coder, project_model_path(settings.evidence))

@@ -99,6 +99,8 @@ class ModelCoder:
     prior: "ModelCoder | None" = None
     meta: dict[str, Any] = field(default_factory=dict)
     name: str = "model"
+    uses_sections: bool = True
+    """code() reads each text's section heading (what the sentence does: methods, results, ...)."""
 
     def features(self, texts: Sequence[str], sections: "Sequence[str] | None" = None,
                  codings: "list[Coding] | None" = None) -> tuple[sp.csr_matrix, list[Coding]]:

@@ -550,8 +550,9 @@ OUTPUT_COLUMNS: tuple[str, ...] = ("dimensions", "polarity", "reasons")
 
 
 def code_frame(df: pd.DataFrame, framework: Framework, text_column: str = "text", coder: Coder | None = None,
-               progress: bool = False, scores: bool = False) -> pd.DataFrame:
-    """A copy of df with every input column plus dimensions, polarity, reasons (and score_<dim>)."""
+               progress: bool = False, scores: bool = False, section_column: "str | None" = None) -> pd.DataFrame:
+    """A copy of df with every input column plus dimensions, polarity, reasons (and score_<dim>); a coder that
+    reads sections (`uses_sections`) gets each row's `section_column` value."""
     if text_column not in df.columns:
         raise ParameterError(
             f"the text column {text_column!r} is not in the table; its columns are: "
@@ -559,6 +560,9 @@ def code_frame(df: pd.DataFrame, framework: Framework, text_column: str = "text"
             f"text (for example --text-column {df.columns[0] if len(df.columns) else 'text'}).")
     coder = coder if coder is not None else default_coder(framework)
     column = df[text_column].tolist()
+    section_values = (["" if _missing(v) else str(v) for v in df[section_column].tolist()]
+                      if section_column and section_column in df.columns and getattr(coder, "uses_sections", False)
+                      else None)
     dims_col: list[str] = []
     pol_col: list[str] = []
     why_col: list[str] = []
@@ -571,7 +575,9 @@ def code_frame(df: pd.DataFrame, framework: Framework, text_column: str = "text"
         bar = tqdm(total=len(column), desc=f"coding ({coder.name})", unit="finding")
     for start in range(0, len(column), CHUNK):
         chunk = ["" if _missing(v) else str(v) for v in column[start:start + CHUNK]]
-        for c in coder.code(chunk):
+        codings = (coder.code(chunk, sections=section_values[start:start + CHUNK])  # type: ignore[call-arg]
+                   if section_values is not None else coder.code(chunk))
+        for c in codings:
             dims_col.append(interned.setdefault(c.dimensions, ";".join(c.dimensions)))
             pol_col.append(c.polarity)
             why_col.append(c.reasons)
@@ -651,7 +657,7 @@ def code_csv(input_path: "str | Path", output_path: "str | Path", framework: Fra
         raise ParameterError(problem(
             input_path, f"has no column {text_column!r}; its columns are: {', '.join(df.columns)}.",
             "name the column holding the finding text (text_column / --text-column), or rename it."))
-    out = code_frame(df, framework, text_column=text_column, progress=progress)
+    out = code_frame(df, framework, text_column=text_column, progress=progress, section_column="section")
     with atomic_open(output_path, "w", newline="") as handle:
         out.to_csv(handle, index=False, quoting=csv.QUOTE_MINIMAL)
     return len(out)

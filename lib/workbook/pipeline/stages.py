@@ -68,8 +68,12 @@ def run_extract(case_id: str, settings: Settings) -> pd.DataFrame:
     return table
 
 
+TRAINING_COLUMNS: tuple[str, ...] = ("text", "dimensions", "polarity", "section")
+"""Columns of the training table: a reviewed finding's text, its decided codes, and its section heading."""
+
+
 def training_table(settings: Settings) -> pd.DataFrame:
-    """Reviewer-coded findings of every case (text, dimensions, polarity) to train a learned coder."""
+    """Reviewer-coded findings of every case (text, dimensions, polarity, section) to train a coder."""
     frames = []
     for case in load_cases(settings.evidence).values():
         decisions = load_reviews(case.id, settings.framework, settings.evidence).final()  # consensus first
@@ -78,8 +82,8 @@ def training_table(settings: Settings) -> pd.DataFrame:
         found = extract_case(case, settings.framework, settings.evidence)
         joined = found.merge(decisions[["finding_id", "dimensions", "polarity"]], on="finding_id",
                              suffixes=("_auto", ""))
-        frames.append(joined.rename(columns={"statement": "text"})[["text", "dimensions", "polarity"]])
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["text", "dimensions", "polarity"])
+        frames.append(joined.rename(columns={"statement": "text"})[list(TRAINING_COLUMNS)])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(TRAINING_COLUMNS))
 
 
 def code_findings(findings: pd.DataFrame, settings: Settings, case_id: str,
@@ -91,7 +95,8 @@ def code_findings(findings: pd.DataFrame, settings: Settings, case_id: str,
     fw = settings.framework
     wants_learned = str(fw.coding.get("default_coder", "rules")) == "learned"
     coder = default_coder(fw, training_table(settings) if wants_learned else None)
-    auto = code_frame(findings.drop(columns=["polarity"]), fw, text_column="statement", coder=coder)
+    auto = code_frame(findings.drop(columns=["polarity"]), fw, text_column="statement", coder=coder,
+                      section_column="section")
     auto = auto.rename(columns={"dimensions": "auto_dimensions", "polarity": "auto_polarity",
                                 "reasons": "auto_reasons"})
     auto["dimensions"] = auto["auto_dimensions"]
