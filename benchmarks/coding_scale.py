@@ -28,7 +28,7 @@ Goals (issue #7, #14): 1 million findings coded in at most 5 x the floor; time l
 the findings in at most 11 x the time); peak memory under 2 GB; the matcher built in under 50 ms.
 
 Usage: python benchmarks/coding_scale.py [--sizes 10000,100000,1000000] [--seed N] [--no-progress]
-       [--build-only]
+       [--build-only] [--coder default|rules|model]
 Exit status 0 whenever the measurement ran (it is a measurement, not a gate).
 """
 from __future__ import annotations
@@ -223,7 +223,21 @@ def real_findings() -> list[str]:
             for s in extract_case(case, settings.framework, settings.evidence)["statement"]]
 
 
-def measure(n: int, seed: int, progress: bool) -> dict:
+def make_coder(framework, which: str):
+    """The coder to measure: the framework's default (`default`), the rule coder or the model coder."""
+    from workbook.coding.rules import default_coder, rule_coder
+
+    if which == "rules":
+        return rule_coder(framework)
+    if which == "model":
+        from workbook.coding.model import model_coder
+        from workbook.core.paths import evidence_dir
+
+        return model_coder(framework, rule_coder(framework), evidence_dir())
+    return default_coder(framework)
+
+
+def measure(n: int, seed: int, progress: bool, which: str = "default") -> dict:
     """Code n synthetic findings in this process; the figures as a dict.
 
     The findings are coded in chunks, and each chunk's floor pass is timed right beside its coding (in
@@ -235,7 +249,7 @@ def measure(n: int, seed: int, progress: bool) -> dict:
 
     import pandas as pd
 
-    from workbook.coding.rules import code_frame, default_coder
+    from workbook.coding.rules import code_frame
     from workbook.evidence.framework import load_framework
 
     framework = load_framework()
@@ -244,7 +258,7 @@ def measure(n: int, seed: int, progress: bool) -> dict:
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     start = time.perf_counter()
-    coder = default_coder(framework)
+    coder = make_coder(framework, which)
     build = time.perf_counter() - start
     start = time.perf_counter()
     pattern = one_regex(cue_terms(framework))
@@ -308,10 +322,12 @@ def main(argv: "list[str] | None" = None) -> int:
     parser.add_argument("--seed", type=int, default=2014)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar while coding")
     parser.add_argument("--build-only", action="store_true", help="only measure building the matcher")
+    parser.add_argument("--coder", choices=("default", "rules", "model"), default="default",
+                        help="which coder to measure (default: the framework's coding.default_coder)")
     parser.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)  # internal: measure one size
     args = parser.parse_args(argv)
     if args.one:
-        print("RESULT " + json.dumps(measure(args.one, args.seed, not args.no_progress)), flush=True)
+        print("RESULT " + json.dumps(measure(args.one, args.seed, not args.no_progress, args.coder)), flush=True)
         return 0
     try:
         sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
@@ -320,7 +336,7 @@ def main(argv: "list[str] | None" = None) -> int:
     if not sizes or min(sizes) <= 0:
         parser.error("--sizes: give at least one positive number")
 
-    from workbook.coding.rules import default_coder
+    from workbook.coding.rules import rule_coder
     from workbook.evidence.framework import load_framework
 
     load = "load average %.2f %.2f %.2f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
@@ -329,21 +345,22 @@ def main(argv: "list[str] | None" = None) -> int:
     if args.build_only:
         return 0
     framework = load_framework()
-    coder = default_coder(framework)
+    coder = make_coder(framework, args.coder)
+    rules = rule_coder(framework)
     real = real_findings()
     sample = synthetic_findings(framework, 2000, args.seed)
     floor_pattern = one_regex(cue_terms(framework))
-    print(f"default coder: {getattr(coder, 'name', type(coder).__name__)} (token matcher, "
-          f"{len(coder.matcher.entries)} distinct cues); the floor's one combined pattern: "
+    print(f"coder measured: {getattr(coder, 'name', type(coder).__name__)} ({args.coder}; the rule coder's token "
+          f"matcher has {len(rules.matcher.entries)} distinct cues); the floor's one combined pattern: "
           f"{len(floor_pattern.pattern):,} characters")
-    print(f"cue matches per finding: synthetic {matches_per_text(coder.matcher, sample):.1f} "
+    print(f"cue matches per finding: synthetic {matches_per_text(rules.matcher, sample):.1f} "
           f"(mean {sum(map(len, sample)) / len(sample):.0f} chars), real findings "
-          f"{matches_per_text(coder.matcher, real):.1f} (mean {sum(map(len, real)) / max(1, len(real)):.0f} "
+          f"{matches_per_text(rules.matcher, real):.1f} (mean {sum(map(len, real)) / max(1, len(real)):.0f} "
           f"chars, {len(real)} findings)\n")
 
     results = []
     for n in sizes:
-        cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed)]
+        cmd = [sys.executable, __file__, "--one", str(n), "--seed", str(args.seed), "--coder", args.coder]
         if args.no_progress:
             cmd.append("--no-progress")
         done = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)  # the progress bar goes to stderr
