@@ -221,12 +221,18 @@ class Featurizer:
 
     def term_columns(self, text: str) -> dict[int, str]:
         """The hashed columns of one text's terms, named by the term (for readable reasons)."""
-        terms = sorted(set(scoped_terms("" if text is None else str(text))))
-        if not terms:
-            return {}
-        cols = self.hasher.transform([[t] for t in terms]).tocsr()
-        return {len(self.named) + int(cols.indices[cols.indptr[i]]): t for i, t in enumerate(terms)
-                if cols.indptr[i + 1] > cols.indptr[i]}
+        return self.term_columns_many([text])[0]
+
+    def term_columns_many(self, texts: Sequence[str]) -> list[dict[int, str]]:
+        """The hashed columns of each text's terms, named by the term; every distinct term hashed once."""
+        per_text = [sorted(set(scoped_terms("" if t is None else str(t)))) for t in texts]
+        distinct = sorted(set().union(*per_text)) if per_text else []
+        if not distinct:
+            return [{} for _ in per_text]
+        cols = self.hasher.transform([[t] for t in distinct]).tocsr()
+        column_of = {t: len(self.named) + int(cols.indices[cols.indptr[i]]) for i, t in enumerate(distinct)
+                     if cols.indptr[i + 1] > cols.indptr[i]}
+        return [{column_of[t]: t for t in terms if t in column_of} for terms in per_text]
 
     def column_name(self, column: int, text_terms: "dict[int, str] | None" = None) -> str:
         """A readable name of a feature column ('rule culture score', "'trust'", or 'hashed term')."""

@@ -143,21 +143,24 @@ class ModelCoder:
         probs, coded, pol, X, codings = self.predict(texts, sections)
         conf = self.confidence(probs, coded, pol)
         ids = self.framework.dimension_ids
+        terms = self.featurizer.term_columns_many(texts)
+        X = X.tocsr()
         out: list[ModelCoding] = []
         for i, text in enumerate(texts):
             dims = tuple(d for j, d in enumerate(ids) if coded[i, j])
             k = int(np.argmax(pol[i]))
             polarity = self.polarity.classes[k]
+            lo, hi = X.indptr[i], X.indptr[i + 1]
+            row = (X.indices[lo:hi], X.data[lo:hi])
             out.append(ModelCoding(dims, polarity, {d: round(float(probs[i, j]), 6) for j, d in enumerate(ids)},
-                                   self._reasons(text, X.getrow(i), dims, probs[i], polarity, float(pol[i, k]),
+                                   self._reasons(terms[i], row, dims, probs[i], polarity, float(pol[i, k]),
                                                  codings[i], float(conf[i])),
                                    round(float(conf[i]), 6)))
         return out
 
-    def _reasons(self, text: str, row: sp.csr_matrix, dims: tuple[str, ...], probs: np.ndarray, polarity: str,
-                 p_pol: float, rule: Coding, conf: float) -> str:
+    def _reasons(self, terms: dict[int, str], row: tuple[np.ndarray, np.ndarray], dims: tuple[str, ...],
+                 probs: np.ndarray, polarity: str, p_pol: float, rule: Coding, conf: float) -> str:
         """Readable reasons: each coded dimension's probability and strongest features, polarity, the cues."""
-        terms = self.featurizer.term_columns(text)
         parts = []
         ids = self.framework.dimension_ids
         for d in dims:
@@ -169,18 +172,19 @@ class ModelCoder:
         parts.append(f"cues: {rule.reasons}" if rule.reasons else "cues: none")
         return "; ".join(parts)
 
-    def _top(self, row: sp.csr_matrix, coef: np.ndarray, terms: dict[int, str], n: int = 3) -> str:
-        """The n features of one row that pushed a decision most, as ' (a, b, c)'."""
-        if not row.nnz:
+    def _top(self, row: tuple[np.ndarray, np.ndarray], coef: np.ndarray, terms: dict[int, str], n: int = 3) -> str:
+        """The n features of one row (its columns and values) that pushed a decision most, as ' (a, b, c)'."""
+        indices, data = row
+        if not len(indices):
             return ""
-        contrib = row.data * coef[row.indices]
+        contrib = data * coef[indices]
         order = np.argsort(-contrib)[:n]
         names = []
         width = self.featurizer.width
         for o in order:
             if contrib[o] <= 0:
                 break
-            col = int(row.indices[o])
+            col = int(indices[o])
             names.append("prior model" if col >= width else self.featurizer.column_name(col, terms))
         return f" ({', '.join(names)})" if names else ""
 
