@@ -1,6 +1,9 @@
-"""benchmarks/coding_accuracy.py: says so and exits 0 when the shared coded sentences are absent; on the shared
-train set (skipped when ../shared/coding is absent) the grouped cross-validation keeps every publication on one
-side, and the report has the figures and a verdict per goal. Nothing from the train set is written."""
+"""benchmarks/coding_accuracy.py: says so and exits 0 when the shared coded sentences are absent, 2 on bad input;
+its kappa and publication bootstrap agree with sklearn and with resampling rows; curve steps are compared paired;
+the learning curve and the data-size curve run end to end (on the project's own reviewed findings, so without
+../shared); on the shared train set (skipped when ../shared/coding is absent) the grouped cross-validation keeps
+every publication on one side, and the report has the figures and a verdict per goal. Nothing from the train set
+is written."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import cohen_kappa_score
 
 from benchmark_helpers import load_benchmark
 
@@ -15,11 +19,23 @@ ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT.parent / "shared" / "coding" / "train_set.csv"
 needs_shared = pytest.mark.skipif(not TRAIN.exists(), reason=f"the shared coded sentences are absent ({TRAIN.parent} "
                                   "is not here; it exists in CI and on the project machine)")
+SMALL = ["--no-project", "--no-dev", "--bootstrap", "30"]
 
 
 @pytest.fixture(scope="module")
 def bench():
     return load_benchmark("coding_accuracy")
+
+
+@pytest.fixture(scope="module")
+def own_train(bench, tmp_path_factory) -> Path:
+    """The project's reviewer-coded findings (evidence/, not ../shared) as a train set of 12 publications."""
+    table = bench.project_training()
+    assert len(table) >= 48, "the project should ship at least 48 reviewed findings"
+    table = table.assign(publication=[f"pub{i % 12}" for i in range(len(table))])
+    path = tmp_path_factory.mktemp("own") / "train.csv"
+    table.to_csv(path, index=False)
+    return path
 
 
 def test_absent_train_set_is_said_and_exits_0(bench, tmp_path, capsys):
@@ -38,6 +54,124 @@ def test_scores_and_bootstrap_intervals(bench):
     groups = np.repeat(np.arange(10), 2)
     ci = bench.bootstrap(gold, 1 - gold, pol, pol, groups, ids, 50)
     assert ci["mean_kappa"][0] <= wrong["mean_kappa"] <= ci["mean_kappa"][1]
+
+
+def test_kappa_agrees_with_sklearn(bench):
+    rng = np.random.default_rng(5)
+    for labels in ((0, 1), ("barrier", "facilitator", "neutral")):
+        for _ in range(30):
+            a, b = rng.choice(labels, 40), rng.choice(labels, 40)
+            b[:20] = a[:20]
+            assert bench.kappa(a, b) == pytest.approx(cohen_kappa_score(a, b), abs=1e-12)
+    assert bench.kappa(np.zeros(9, int), np.zeros(9, int)) == 1.0  # both say "never": full agreement
+    assert bench.kappa(np.zeros(9, int), np.ones(9, int)) == pytest.approx(0.0)
+
+
+def test_bootstrap_by_counts_equals_resampling_rows(bench):
+    rng = np.random.default_rng(1)
+    ids = ("a", "b", "c")
+    n = 60
+    gold, pred = rng.integers(0, 2, (n, 3)), rng.integers(0, 2, (n, 3))
+    gp = rng.choice(["barrier", "facilitator", "neutral"], n).astype(object)
+    pp = rng.choice(["barrier", "facilitator", "neutral"], n).astype(object)
+    groups = np.repeat([f"g{i}" for i in range(12)], 5)
+    t = bench.tally(gold, pred, gp, pp, groups)
+    w = bench.resamples(12, 4, seed=7)
+    by_counts = bench.tally_scores(t, ids, w)
+    for r in range(4):
+        rows = np.concatenate([np.flatnonzero(groups == g).repeat(1) for g, c in zip(t.groups, w[r])
+                               for _ in range(int(c))])
+        direct = bench.scores(gold[rows], pred[rows], gp[rows], pp[rows], ids)
+        for key in ("mean_kappa", "polarity_accuracy", "polarity_kappa", "b"):
+            assert by_counts[key][r] == pytest.approx(direct[key], abs=1e-12)
+
+
+def _point(bench, x, gold, pred, gp, groups, folds, ids):
+    t = bench.tally(gold, pred, gp, gp, groups)
+    per_fold = [bench.tally(gold[folds == f], pred[folds == f], gp[folds == f], gp[folds == f], groups[folds == f],
+                            t.groups) for f in np.unique(folds)]
+    return bench.Point(x, bench.tally_scores(t, ids), t, per_fold)
+
+
+def test_step_differences_are_paired_over_publications(bench):
+    rng = np.random.default_rng(2)
+    ids = ("a", "b")
+    n = 200
+    gold = rng.integers(0, 2, (n, 2))
+    gp = np.array(["neutral"] * n, dtype=object)
+    groups = np.repeat(np.arange(40), 5)
+    folds = groups % 4
+    noisy = np.where(rng.random((n, 2)) < 0.3, 1 - gold, gold)
+    better = np.where(rng.random((n, 2)) < 0.5, gold, noisy)  # every row at least as right as before
+    points = [_point(bench, x, gold, p, gp, groups, folds, ids) for x, p in ((0, noisy), (10, better), (20, better))]
+    (d1, (lo1, hi1), up1, nf1), (d2, (lo2, hi2), up2, _) = bench.differences(points, ids, 300, "mean_kappa")
+    assert d1 > 0 and lo1 > 0 and up1 == nf1 == 4  # a real rise: its interval is above 0 in every fold
+    assert d2 == 0 and lo2 == hi2 == 0 and up2 == 0  # the same predictions: no difference at all
+
+
+def test_loglinear_trend(bench):
+    n = np.array([100.0, 200.0, 300.0, 400.0])
+    a, b = bench.loglinear(n, 0.1 + 0.05 * np.log(n))
+    assert a == pytest.approx(0.1) and b == pytest.approx(0.05)
+    _, flat = bench.loglinear(n, np.full((2, 4), 0.5))
+    assert np.allclose(flat, 0)
+
+
+def test_bad_input_exits_2(bench, tmp_path, own_train, capsys):
+    assert bench.main(["--train", str(own_train), "--orders", "0"]) == 2
+    assert "--orders must be at least 1" in capsys.readouterr().err
+    table = pd.read_csv(own_train, dtype=str, keep_default_na=False)
+    bad = table.copy()
+    bad.loc[1, "dimensions"] = "visoin"
+    path = tmp_path / "bad.csv"
+    bad.to_csv(path, index=False)
+    assert bench.main(["--train", str(path)] + SMALL) == 2
+    err = capsys.readouterr().err
+    assert f"{path}, line 3: unknown dimension id(s) visoin" in err and "Fix:" in err
+    table.drop(columns=["publication"]).to_csv(path, index=False)
+    assert bench.main(["--train", str(path)] + SMALL) == 2
+    assert "lacks column(s) publication" in capsys.readouterr().err
+    assert bench.main(["--train", str(own_train), "--folds", "13"] + SMALL) == 2
+    assert "the train set has 12 publications" in capsys.readouterr().err
+    # 3 folds of about 20 sentences cannot hold back 40 coded sentences and still score the rest
+    assert bench.main(["--train", str(own_train), "--folds", "3", "--orders", "1"] + SMALL) == 2
+    assert "Fix: fewer --folds, or --no-curve" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("mode", ["pooled", "train"])
+def test_curves_run_end_to_end(bench, own_train, monkeypatch, capsys, mode):
+    monkeypatch.setattr(bench, "CURVE_STEPS", (0, 2, 4))
+    fitted, trained = [], []
+    real_fit_on, real_train_like = bench.fit_on, bench.train_like
+
+    def fit_on(framework, train, extra, weights=None):
+        fitted.append((len(train), None if weights is None else weights.tolist()))
+        return real_fit_on(framework, train, extra, weights)
+
+    def train_like(framework, prior, reviewed):
+        trained.append((prior, len(reviewed)))
+        return real_train_like(framework, prior, reviewed)
+
+    monkeypatch.setattr(bench, "fit_on", fit_on)
+    monkeypatch.setattr(bench, "train_like", train_like)
+    args = ["--train", str(own_train), "--folds", "3", "--orders", "2", "--curve-mode", mode, "--case-weight", "2.5",
+            "--size-curve", "--size-subsets", "1"] + SMALL
+    assert bench.main(args) == 0
+    out = capsys.readouterr().out
+    assert f"2. Learning curve ({mode})" in out and "k=4" in out
+    assert "step differences of mean kappa" in out and "k 2 -> 4:" in out
+    assert "3. Data-size curve" in out and "100% (" in out and "mean kappa = " in out and "coded sentences" in out
+    assert "learning curve kappa rises at every step" in out and "beyond its 95% interval at" in out
+    case_fits = [w for n, w in fitted if w is not None]
+    if mode == "pooled":  # the coded sentences join the other folds at the case weight, 2 orders x 2 steps x 3 folds
+        assert len(case_fits) == 12 and not trained
+        assert sorted({w.count(2.5) for w in case_fits}) == [2, 4]
+        assert all(set(w[-w.count(2.5):]) == {2.5} and set(w[:-w.count(2.5)]) == {1.0} for w in case_fits)
+    else:  # as `workbook train`: only the coded sentences (no project findings here), the fold's model as prior
+        assert not case_fits and sorted({n for _, n in trained}) == [2, 4] and len(trained) == 12
+        assert all(p is not None for p, _ in trained)
+    train = pd.read_csv(own_train, dtype=str, keep_default_na=False)
+    assert not any(t in out for t in train["text"] if len(t) > 20)  # figures, not sentences
 
 
 @pytest.mark.slow
