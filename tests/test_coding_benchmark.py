@@ -11,9 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import cohen_kappa_score
-
 from benchmark_helpers import load_benchmark
+from sklearn.metrics import cohen_kappa_score
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAIN = ROOT.parent / "shared" / "coding" / "train_set.csv"
@@ -104,9 +103,20 @@ def test_step_differences_are_paired_over_publications(bench):
     noisy = np.where(rng.random((n, 2)) < 0.3, 1 - gold, gold)
     better = np.where(rng.random((n, 2)) < 0.5, gold, noisy)  # every row at least as right as before
     points = [_point(bench, x, gold, p, gp, groups, folds, ids) for x, p in ((0, noisy), (10, better), (20, better))]
-    (d1, (lo1, hi1), up1, nf1), (d2, (lo2, hi2), up2, _) = bench.differences(points, ids, 300, "mean_kappa")
+    (d1, (lo1, _), up1, nf1), (d2, (lo2, hi2), up2, _) = bench.differences(points, ids, 300, "mean_kappa")
     assert d1 > 0 and lo1 > 0 and up1 == nf1 == 4  # a real rise: its interval is above 0 in every fold
     assert d2 == 0 and lo2 == hi2 == 0 and up2 == 0  # the same predictions: no difference at all
+
+
+def test_relabelled_keeps_the_groups_and_renames_them(bench):
+    frame = pd.DataFrame({"text": list("abcdefg"), "publication": ["p", "p", "q", "r", "r", "r", "s"]})
+    rng = np.random.default_rng(0)
+    renamed = [bench.relabelled(frame, rng)["publication"] for _ in range(6)]
+    for r in renamed:
+        assert not set(r) & set(frame["publication"])
+        assert pd.crosstab(frame["publication"], r).gt(0).sum(axis=1).eq(1).all()  # one-to-one
+        assert r.nunique() == 4
+    assert len({tuple(r) for r in renamed}) > 1  # different draws, different names
 
 
 def test_loglinear_trend(bench):
@@ -145,7 +155,7 @@ def test_curves_run_end_to_end(bench, own_train, monkeypatch, capsys, mode):
     real_fit_on, real_train_like = bench.fit_on, bench.train_like
 
     def fit_on(framework, train, extra, weights=None):
-        fitted.append((len(train), None if weights is None else weights.tolist()))
+        fitted.append((len(train), None if weights is None else weights.tolist(), set(train["publication"])))
         return real_fit_on(framework, train, extra, weights)
 
     def train_like(framework, prior, reviewed):
@@ -162,7 +172,11 @@ def test_curves_run_end_to_end(bench, own_train, monkeypatch, capsys, mode):
     assert "step differences of mean kappa" in out and "k 2 -> 4:" in out
     assert "3. Data-size curve" in out and "100% (" in out and "mean kappa = " in out and "coded sentences" in out
     assert "learning curve kappa rises at every step" in out and "beyond its 95% interval at" in out
-    case_fits = [w for n, w in fitted if w is not None]
+    case_fits = [w for _, w, _ in fitted if w is not None]
+    cv_fits, later = fitted[:3], fitted[3:]
+    assert all(p <= {f"pub{i}" for i in range(12)} for _, _, p in cv_fits)  # the grouped CV: ids as given
+    assert all(not p & {f"pub{i}" for i in range(12)} for _, _, p in later)  # curves: ids renamed at random
+    assert len([1 for _, w, _ in later if w is None]) == 3 * 2 + 4 * 3  # k=0 per fold and order; 4 sizes x 3 folds
     if mode == "pooled":  # the coded sentences join the other folds at the case weight, 2 orders x 2 steps x 3 folds
         assert len(case_fits) == 12 and not trained
         assert sorted({w.count(2.5) for w in case_fits}) == [2, 4]
