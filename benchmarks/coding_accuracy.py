@@ -306,8 +306,9 @@ def relabelled(train: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 
 def grouped_cv(framework, train: pd.DataFrame, extra: pd.DataFrame, folds: int, n_boot: int,
-               errors: bool) -> CV:
-    """Grouped cross-validation of the rule and model coders; prints their scores and returns the fits."""
+               errors: bool, renamings: int = 0) -> CV:
+    """Grouped cross-validation of the rule and model coders, and of the model refitted `renamings` times with
+    the publication ids renamed at random; prints their scores and returns them."""
     ids = framework.dimension_ids
     groups = train["publication"].to_numpy()
     gold_d, gold_p = gold_matrix(train, ids), train["polarity"].to_numpy(dtype=object)
@@ -330,6 +331,25 @@ def grouped_cv(framework, train: pd.DataFrame, extra: pd.DataFrame, folds: int, 
         out[name] = s
     right = ((model_d == gold_d).all(axis=1) & (model_p == gold_p)).astype(float)
     reliability(conf, right)
+    if renamings:
+        rng = np.random.default_rng(11)
+        rows, draws = [], []
+        for _ in range(renamings):
+            fitted = relabelled(train, rng)
+            d, p = np.zeros_like(gold_d), np.empty(len(train), dtype=object)
+            for tr, te in splits:
+                d[te], p[te], _ = predict(fit_on(framework, fitted.iloc[tr], extra), train.iloc[te], ids)
+            draws.append(scores(gold_d, d, gold_p, p, ids))
+            rows.append((d, p))
+        d, p = np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows])
+        gd, gp, g = np.tile(gold_d, (renamings, 1)), np.tile(gold_p, renamings), np.tile(groups, renamings)
+        s = scores(gd, d, gp, p, ids)
+        each = ", ".join(f"{x['mean_kappa']:.3f}" for x in draws)
+        print(f"  the model again with the publication ids renamed at random ({renamings} draws; only its internal "
+              f"fold assignment, and so its thresholds, change): mean kappa {each} (as given "
+              f"{out['model']['mean_kappa']:.3f}); pooled:")
+        print_scores("model, renamed ids", s, bootstrap(gd, d, gp, p, g, ids, n_boot), ids)
+        out["model, renamed ids"] = s
     if errors:
         print("\n  Misses of the model by kind (dimension: missed / extra; polarity gold -> model):")
         for j, d in enumerate(ids):
@@ -542,6 +562,8 @@ def parser_of() -> argparse.ArgumentParser:
                         help="training weight of the held-back group's reviewer-coded sentences (pooled curve)")
     parser.add_argument("--orders", type=int, default=DEFAULT_ORDERS,
                         help="random coding orders per fold in the learning curve")
+    parser.add_argument("--renamings", type=int, default=2,
+                        help="grouped-CV refits of the model with the publication ids renamed at random (0: none)")
     parser.add_argument("--no-curve", action="store_true", help="skip the learning curve")
     parser.add_argument("--size-curve", action="store_true", help="also fit on 25/50/75/100%% of each training fold")
     parser.add_argument("--size-subsets", type=int, default=3, help="random publication subsets per size")
@@ -558,7 +580,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse has printed the one-line usage error (2) or the help (0)
         return int(exc.code or 0)
     wrong = [f"{name} must be at least {least} (got {value:g})" for name, value, least in
-             (("--bootstrap", args.bootstrap, 1), ("--orders", args.orders, 1), ("--size-subsets", args.size_subsets, 1))
+             (("--bootstrap", args.bootstrap, 1), ("--orders", args.orders, 1), ("--size-subsets", args.size_subsets, 1),
+              ("--renamings", args.renamings, 0))
              if value < least] + ([f"--case-weight must be above 0 (got {args.case_weight:g})"]
                                   if not args.case_weight > 0 else [])
     if wrong:
@@ -578,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         check_train(train, args.train, ids)
         extra = pd.DataFrame(columns=["text", "dimensions", "polarity", "section"]) if args.no_project \
             else project_training()
-        cv = grouped_cv(framework, train, extra, args.folds, args.bootstrap, args.errors)
+        cv = grouped_cv(framework, train, extra, args.folds, args.bootstrap, args.errors, args.renamings)
         if not args.no_curve:
             t0 = time.time()
             curve = learning_curve(framework, train, extra, cv, args.case_weight, args.orders, args.curve_mode)

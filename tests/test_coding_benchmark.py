@@ -176,7 +176,9 @@ def test_curves_run_end_to_end(bench, own_train, monkeypatch, capsys, mode):
     cv_fits, later = fitted[:3], fitted[3:]
     assert all(p <= {f"pub{i}" for i in range(12)} for _, _, p in cv_fits)  # the grouped CV: ids as given
     assert all(not p & {f"pub{i}" for i in range(12)} for _, _, p in later)  # curves: ids renamed at random
-    assert len([1 for _, w, _ in later if w is None]) == 3 * 2 + 4 * 3  # k=0 per fold and order; 4 sizes x 3 folds
+    # unweighted: 2 renamed grouped CVs of 3 folds, k=0 per fold and order, 4 sizes x 3 folds x 1 subset
+    assert len([1 for _, w, _ in later if w is None]) == 2 * 3 + 3 * 2 + 4 * 3
+    assert "  model, renamed ids: mean kappa" in out and out.count("model, renamed ids: mean kappa") == 2  # + verdict
     if mode == "pooled":  # the coded sentences join the other folds at the case weight, 2 orders x 2 steps x 3 folds
         assert len(case_fits) == 12 and not trained
         assert sorted({w.count(2.5) for w in case_fits}) == [2, 4]
