@@ -612,3 +612,22 @@ def test_the_candidate_queue_steps_like_the_review_queue_and_names_the_filter_th
     with pytest.raises(ReviewError, match="candidate .* is not in the current queue; tick Near the threshold"):
         session.go_to(hidden)
     assert session.current.statement == RECORDS
+
+
+def test_after_the_blind_pass_the_card_says_how_sure_the_coder_is(evidence, framework):
+    from workbook.ui.review import confidence_html, finding_html
+
+    s = ReviewSession("torbay", coded_table([0.81, 0.25, float("nan"), 0.5, 0.1]), framework, evidence=evidence)
+    s.reviewer = "AB"
+    assert "How sure the coder is" not in finding_html(s)  # blind: nothing of the coder shown
+    s.save(["time"], "neutral", "AB")
+    s.go_to("t-1")
+    shown = finding_html(s)
+    assert "How sure the coder is:</b> 81% (high)" in shown and "about 8 in 10" in shown
+    s.set_filters(blind=False)
+    s.go_to("t-2")
+    assert "How sure the coder is:</b> 25% (low)" in finding_html(s)
+    s.go_to("t-3")
+    assert "Automatic codes" in finding_html(s) and "How sure the coder is" not in finding_html(s)  # none given
+    assert "25% (low)" in confidence_html(0.25) and "50% (moderate)" in confidence_html(0.5)
+    assert confidence_html(float("nan")) == ""
