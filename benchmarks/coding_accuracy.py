@@ -453,6 +453,10 @@ def print_curve(points: list[Point], ids, n_boot: int, x_name: str, labels: list
             verdict_ = "rise" if lo > 0 else "fall" if hi < 0 else "within noise"
             print(f"    {x_name} {a.x:.0f} -> {b.x:.0f}: {signed(d)} [{signed(lo)}, {signed(hi)}], up in {up} of {nf} "
                   f"folds: {verdict_}")
+        if len(points) > 2:
+            (d, (lo, hi), up, nf), = differences([points[0], points[-1]], ids, n_boot, key)
+            print(f"    first to last, {x_name} {points[0].x:.0f} -> {points[-1].x:.0f}: {signed(d)} [{signed(lo)}, "
+                  f"{signed(hi)}], up in {up} of {nf} folds")
 
 
 def size_curve(framework, train: pd.DataFrame, extra: pd.DataFrame, cv: CV, subsets: int, seed: int = 0

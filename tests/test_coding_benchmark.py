@@ -169,7 +169,7 @@ def test_curves_run_end_to_end(bench, own_train, monkeypatch, capsys, mode):
     assert bench.main(args) == 0
     out = capsys.readouterr().out
     assert f"2. Learning curve ({mode})" in out and "k=4" in out
-    assert "step differences of mean kappa" in out and "k 2 -> 4:" in out
+    assert "step differences of mean kappa" in out and "k 2 -> 4:" in out and "first to last, k 0 -> 4:" in out
     assert "3. Data-size curve" in out and "100% (" in out and "mean kappa = " in out and "coded sentences" in out
     assert "learning curve kappa rises at every step" in out and "beyond its 95% interval at" in out
     case_fits = [w for _, w, _ in fitted if w is not None]
