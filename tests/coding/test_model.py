@@ -155,5 +155,23 @@ def test_refitting_with_a_prior_keeps_it_for_dimensions_without_examples(fitted,
     (after,) = refit.code([probe])
     assert "outcomes" in before.dimensions and "outcomes" in after.dimensions  # no examples: prior kept
     assert after.scores["outcomes"] == pytest.approx(before.scores["outcomes"], abs=0.02)
-    assert "culture" in refit.code(["Quirkle arrangements were reported."])[0].dimensions
-    assert "culture" not in fitted.code(["Quirkle arrangements were reported."])[0].dimensions
+    quirkle = "Quirkle arrangements were reported."
+    (old,), (new,) = fitted.code([quirkle]), refit.code([quirkle])
+    assert "culture" not in old.dimensions
+    # the decisions move the coder towards culture; a penalised correction, not a jump (ADAPT_C, measured)
+    assert new.scores["culture"] > old.scores["culture"] + 0.2, (old.scores, new.scores)
+
+
+def test_adapting_to_decisions_that_agree_with_the_prior_changes_little(framework):
+    shipped = load_model(SHIPPED_MODEL, framework, rule_coder(framework))
+    texts = [f"Staff from the two organisations did not trust each other at site {i}." for i in range(8)]
+    texts += [f"Emergency admissions fell by a fifth at site {i}." for i in range(8)]
+    before = shipped.code(texts)
+    dims, pols = [";".join(c.dimensions) for c in before], [c.polarity for c in before]  # decisions that agree
+    assert {"culture", "outcomes"} <= set(";".join(dims).split(";")) and {"barrier", "facilitator"} <= set(pols)
+    refit = fit_model(framework, texts, dims, pols, prior=shipped)
+    after = refit.code(texts)
+    assert sum(a.dimensions == b.dimensions for a, b in zip(after, before)) >= 14
+    assert np.mean([abs(a.scores[d] - b.scores[d]) for a, b in zip(after, before) for d in a.scores]) < 0.1
+    assert sum(c.polarity == p for c, p in zip(after, pols)) >= 14
+    assert refit.dims["culture"].threshold == shipped.dims["culture"].threshold  # thresholds are the prior's
