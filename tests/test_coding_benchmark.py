@@ -200,3 +200,16 @@ def test_grouped_cross_validation_report(bench, capsys):
     assert "lowest dimension" in out and "polarity accuracy" in out and ("met" in out)
     train = pd.read_csv(TRAIN, dtype=str, keep_default_na=False)
     assert train["text"].iloc[0] not in out  # figures, not sentences
+
+
+@pytest.mark.parametrize("kappas,lows,expected", [
+    ([0.50, 0.52, 0.54, 0.56], [0.01, 0.01, 0.01], "): met;"),
+    ([0.513, 0.518, 0.5181, 0.522], [-0.01, -0.009, -0.007], "NOT shown (higher at every step, but 3 of 3"),
+    ([0.50, 0.52, 0.51, 0.56], [0.01, -0.02, 0.01], "NOT met"),
+])
+def test_the_curve_verdict_does_not_call_a_rise_within_noise_met(bench, monkeypatch, capsys, kappas, lows, expected):
+    points = [bench.Point(i, {"mean_kappa": k}, None, []) for i, k in enumerate(kappas)]
+    monkeypatch.setattr(bench, "differences", lambda pts, ids, n, key: [
+        (b - a, (lo, lo + 0.05), 3, 5) for a, b, lo in zip(kappas, kappas[1:], lows)])
+    bench.curve_verdict(points, ("vision",), 10)
+    assert expected in capsys.readouterr().out
