@@ -512,15 +512,29 @@ def extrapolate(points: list[Point], ids, key: str, goal: float, n_boot: int) ->
           f"{100 * float(np.mean(bb <= 0)):.0f}% of resamples show no rise)")
 
 
-def dev_figures(framework, dev_path: Path, extra: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Rule, learned and shipped-model coders on the development set."""
+def dev_rows(dev: pd.DataFrame) -> pd.DataFrame:
+    """The development set shaped like the train set: a publication group per source title, no sections."""
+    out = dev.copy()
+    out["publication"] = "dev:" + out["source_title"].astype(str) if "source_title" in out else "dev"
+    out["section"] = ""
+    return out
+
+
+def dev_figures(framework, dev_path: Path, extra: pd.DataFrame, train: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Rule, learned and model coders on the development set; when the shipped model was fitted to it too,
+    the model fitted without it is shown beside it (out of sample)."""
     from workbook.coding.learned import learned_coder, seed_training
     ids = framework.dimension_ids
     dev = read_findings_csv(dev_path)
     coders = {"rules": rule_coder(framework)}
     coders["learned"] = learned_coder(framework, pd.concat([extra, seed_training(framework)], ignore_index=True))
     if SHIPPED_MODEL.exists():
-        coders["model (shipped)"] = load_model(SHIPPED_MODEL, framework, coders["rules"])
+        shipped = load_model(SHIPPED_MODEL, framework, coders["rules"])
+        if shipped.meta.get("fitted_to_dev_set"):
+            coders["model (train set)"] = fit_on(framework, train, extra)
+            coders["model (shipped: fitted to these sentences too, so in-sample)"] = shipped
+        else:
+            coders["model (shipped)"] = shipped
     gd, gp = gold_matrix(dev, ids), dev["polarity"].to_numpy(dtype=object)
     print(f"\n4. Development set ({len(dev)} sentences from 14 publications; the rule cues were tuned on it)")
     out = {}
@@ -529,7 +543,7 @@ def dev_figures(framework, dev_path: Path, extra: pd.DataFrame) -> dict[str, dic
         d = np.array([[int(x in dims(c)) for x in ids] for c in coded["dimensions"]], dtype=int)
         s = scores(gd, d, gp, coded["polarity"].to_numpy(dtype=object), ids)
         out[name] = s
-        print(f"  {name:<16} mean kappa {s['mean_kappa']:.3f}; polarity accuracy {s['polarity_accuracy']:.3f} "
+        print(f"  {name:<17} mean kappa {s['mean_kappa']:.3f}; polarity accuracy {s['polarity_accuracy']:.3f} "
               f"(kappa {s['polarity_kappa']:.3f}); " + ", ".join(f"{d} {fmt(s[d])}" for d in ids))
     return out
 
@@ -635,7 +649,7 @@ def main(argv: list[str] | None = None) -> int:
             extrapolate(size, ids, "mean_kappa", GOAL_MEAN_KAPPA, args.bootstrap)
             extrapolate(size, ids, "polarity_accuracy", GOAL_POLARITY, args.bootstrap)
         if not args.no_dev and args.dev.exists():
-            dev_figures(framework, args.dev, extra)
+            dev_figures(framework, args.dev, extra, train)
     except (WorkbookError, BadInput) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
