@@ -44,6 +44,10 @@ ADAPT_C = 0.1
 """Inverse penalty of the correction fitted on top of a prior (`workbook train`). Measured with
 `benchmarks/coding_accuracy.py --curve-mode train`: refitting from scratch with the prior as a feature
 (C 4) lost 0.05-0.07 kappa; a correction at C 1 lost 0.02; at C 0.1 none (chosen on the same folds)."""
+THRESHOLD_PARTITIONS = 3
+"""Partitions of the groups into internal folds whose out-of-fold scores set each dimension's threshold and
+Platt scaling. With one, which publications happened to share a fold moved grouped-CV mean kappa by about
+0.025 (benchmarks/coding_accuracy.py, renamed ids)."""
 MIN_PER_CLASS = 3
 """A dimension is refitted only when it is coded (and not coded) at least this often; else the prior is kept."""
 RANDOM_STATE = 0
@@ -244,6 +248,13 @@ def _temperature(logp: np.ndarray, y: np.ndarray) -> float:
     return best_t
 
 
+def _renamed(groups: np.ndarray, seed: int) -> np.ndarray:
+    """The group labels replaced by a seeded random renaming (same groups, another grouped fold assignment)."""
+    names = np.unique(groups)
+    new = np.random.default_rng(seed).permutation(len(names))
+    return new[np.searchsorted(names, groups)]
+
+
 def _folds(n: int, groups: np.ndarray, k: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
     """Grouped k-fold splits (fewer when there are fewer groups)."""
     n_groups = len(set(groups.tolist()))
@@ -290,19 +301,21 @@ def _fit_dim(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, folds: list, C: flo
             coef[prior_col] = 10.0 / PRIOR_SCALE
             return DimModel(coef, 0.0, (1.0, 0.0), prior.threshold)
         return DimModel(np.zeros(X.shape[1]), 0.0, constant=float(y.mean()) if len(y) else 0.0)
-    oof = np.full(len(y), np.nan)
+    held_scores, held_y = [], []  # out-of-fold scores of every split (several partitions add up)
     for tr, te in folds:
         if 0 < y[tr].sum() < len(tr):
             m = _fit_lr(X[tr], y[tr], w[tr], C)
-            oof[te] = m.decision_function(X[te])
+            held_scores.append(m.decision_function(X[te]))
+            held_y.append(y[te])
     model = _fit_lr(X, y, w, C)
-    ok = ~np.isnan(oof)
-    if ok.sum() < 10 or len(set(y[ok].tolist())) < 2:
+    oof = np.concatenate(held_scores) if held_scores else np.zeros(0)
+    yo = np.concatenate(held_y) if held_y else np.zeros(0, int)
+    if len(yo) < 10 or len(set(yo.tolist())) < 2:
         return DimModel(model.coef_[0].copy(), float(model.intercept_[0]))
-    a, b = _platt(oof[ok], y[ok])
-    cal = _sigmoid(a * oof[ok] + b)
+    a, b = _platt(oof, yo)
+    cal = _sigmoid(a * oof + b)
     grid = np.round(np.arange(0.1, 0.91, 0.025), 3)
-    scores = [_kappa(y[ok], (cal >= t).astype(int)) for t in grid]
+    scores = [_kappa(yo, (cal >= t).astype(int)) for t in grid]
     best = float(np.max(scores))
     # the middle of the thresholds within 0.01 of the best kappa (a plateau, not a lucky point)
     near = [t for t, s in zip(grid, scores) if s >= best - 0.01]
@@ -350,11 +363,15 @@ def fit_model(framework: Framework, texts: Sequence[str], dimensions: Sequence[s
     if prior is not None:
         return _adapt(prior, X, dim_sets, pol, w, meta)
     folds = _folds(n, groups_arr)
+    # thresholds and Platt scaling from several partitions of the groups into folds, not one draw of them
+    threshold_folds = folds + [split for seed in range(1, THRESHOLD_PARTITIONS)
+                               for split in _folds(n, _renamed(groups_arr, seed))]
     prior_cols = {d: featurizer.width + j for j, d in enumerate(ids)} if prior is not None else {}
     dims = {}
     for d in ids:
         y = np.array([1 if d in s else 0 for s in dim_sets])
-        dims[d] = _fit_dim(X, y, w, folds, C, prior.dims[d] if prior is not None else None, prior_cols.get(d))
+        dims[d] = _fit_dim(X, y, w, threshold_folds, C, prior.dims[d] if prior is not None else None,
+                           prior_cols.get(d))
     pol_model = _fit_polarity(X, np.array(pol), w, folds, prior, featurizer.width + len(ids))
     coder = ModelCoder(framework, featurizer, dims, pol_model, prior=prior, meta=dict(meta or {}))
     coder.confidence_platt = _fit_confidence(coder, X, dim_sets, pol, w, folds, C)
