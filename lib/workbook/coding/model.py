@@ -399,6 +399,7 @@ def _adapt(prior: ModelCoder, X: sp.csr_matrix, dim_sets: list[set[str]], pol: l
         K = Y.shape[1]
 
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            """The weighted penalised negative log-likelihood of a correction, and its gradient."""
             B, b = theta[:m * K].reshape(m, K), theta[m * K:]
             Z = z0 + np.asarray(Xu @ B) + b
             if K == 1:
