@@ -404,14 +404,13 @@ class _SectionRecorder:
         return [Coding((), "neutral", {}, "") for _ in texts]
 
 
-def test_code_frame_gives_section_reading_coders_each_rows_section(rules):
+def test_code_frame_gives_section_reading_coders_each_rows_section(framework):
     df = pd.DataFrame({"text": ["a", "b", "c"], "section": ["Methods", None, "Results"]})
     coder = _SectionRecorder()
-    code_frame(df, rules.framework if hasattr(rules, "framework") else load_framework(), coder=coder,
-               section_column="section")
+    code_frame(df, framework, coder=coder, section_column="section")
     assert coder.seen == [["Methods", "", "Results"]]
     coder = _SectionRecorder()
-    code_frame(df, load_framework(), coder=coder)  # no section column named: none given
+    code_frame(df, framework, coder=coder)  # no section column named: none given
     assert coder.seen == [None]
 
 

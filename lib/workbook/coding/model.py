@@ -39,7 +39,8 @@ PROJECT_MODEL = ("models", "coder.json")
 C_DIM = 4.0
 C_POLARITY = 4.0
 PRIOR_SCALE = 4.0
-"""A prior model's log-odds enter as a feature multiplied by this, so regularisation barely holds it back."""
+"""A prior model's log-odds sit in the feature matrix multiplied by PRIOR_SCALE / 10; an adapted model's weight
+10 / PRIOR_SCALE on those columns gives them back unchanged (the fixed offset of `_adapt`)."""
 ADAPT_C = 0.1
 """Inverse penalty of the correction fitted on top of a prior (`workbook train`). Measured with
 `benchmarks/coding_accuracy.py --curve-mode train`: refitting from scratch with the prior as a feature
@@ -291,15 +292,10 @@ def _fit_lr(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, C: float) -> _Linear
     return _fit_linear(X, y, w, C, "liblinear")
 
 
-def _fit_dim(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, folds: list, C: float,
-             prior: "DimModel | None", prior_col: "int | None") -> DimModel:
+def _fit_dim(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, folds: list, C: float) -> DimModel:
     """Fit one dimension, its Platt scaling and threshold from out-of-fold scores."""
     pos = int(y.sum())
     if pos < MIN_PER_CLASS or len(y) - pos < MIN_PER_CLASS:
-        if prior is not None and prior_col is not None:  # keep the prior: its own log-odds, unchanged
-            coef = np.zeros(X.shape[1])
-            coef[prior_col] = 10.0 / PRIOR_SCALE
-            return DimModel(coef, 0.0, (1.0, 0.0), prior.threshold)
         return DimModel(np.zeros(X.shape[1]), 0.0, constant=float(y.mean()) if len(y) else 0.0)
     held_scores, held_y = [], []  # out-of-fold scores of every split (several partitions add up)
     for tr, te in folds:
@@ -366,14 +362,12 @@ def fit_model(framework: Framework, texts: Sequence[str], dimensions: Sequence[s
     # thresholds and Platt scaling from several partitions of the groups into folds, not one draw of them
     threshold_folds = folds + [split for seed in range(1, THRESHOLD_PARTITIONS)
                                for split in _folds(n, _renamed(groups_arr, seed))]
-    prior_cols = {d: featurizer.width + j for j, d in enumerate(ids)} if prior is not None else {}
     dims = {}
     for d in ids:
         y = np.array([1 if d in s else 0 for s in dim_sets])
-        dims[d] = _fit_dim(X, y, w, threshold_folds, C, prior.dims[d] if prior is not None else None,
-                           prior_cols.get(d))
-    pol_model = _fit_polarity(X, np.array(pol), w, folds, prior, featurizer.width + len(ids))
-    coder = ModelCoder(framework, featurizer, dims, pol_model, prior=prior, meta=dict(meta or {}))
+        dims[d] = _fit_dim(X, y, w, threshold_folds, C)
+    pol_model = _fit_polarity(X, np.array(pol), w, folds)
+    coder = ModelCoder(framework, featurizer, dims, pol_model, meta=dict(meta or {}))
     coder.confidence_platt = _fit_confidence(coder, X, dim_sets, pol, w, folds, C)
     coder.meta.setdefault("fitted_on", n)
     return coder
@@ -458,18 +452,13 @@ def _drop_rare(X: sp.csr_matrix, groups: np.ndarray, featurizer: Featurizer, min
     return (X @ sp.diags(keep)).tocsr()
 
 
-def _fit_polarity(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, folds: list, prior: "ModelCoder | None",
-                  prior_start: int) -> PolarityModel:
+def _fit_polarity(X: sp.csr_matrix, y: np.ndarray, w: np.ndarray, folds: list) -> PolarityModel:
     """Fit the polarity classifier and its temperature from out-of-fold scores."""
     classes = tuple(p for p in POLARITIES)
     present = sorted(set(y.tolist()))
     counts = {c: int((y == c).sum()) for c in classes}
     if len(present) < 2 or min(counts[c] for c in present) < 2:
         coef = np.zeros((3, X.shape[1]))
-        if prior is not None:
-            for k in range(3):
-                coef[k, prior_start + k] = 10.0 / PRIOR_SCALE
-            return PolarityModel(classes, coef, np.zeros(3), prior.polarity.temperature)
         inter = np.array([_logit(max(counts[c], 0.5) / len(y)) for c in classes])
         return PolarityModel(classes, coef, inter)
 
@@ -509,14 +498,14 @@ def _fit_confidence(coder: ModelCoder, X: sp.csr_matrix, dim_sets: list[set[str]
         dims = {}
         for d in ids:
             y = np.array([1 if d in dim_sets[i] else 0 for i in tr])
-            dims[d] = _fit_dim(X[tr], y, w[tr], [], C, None, None)
+            dims[d] = _fit_dim(X[tr], y, w[tr], [], C)
             dims[d].platt, dims[d].threshold = coder.dims[d].platt, coder.dims[d].threshold
             if coder.dims[d].constant is not None:
                 dims[d].constant = coder.dims[d].constant
         yp = np.array(pol)
         if len(set(yp[tr].tolist())) < 2:
             continue
-        pm = _fit_polarity(X[tr], yp[tr], w[tr], [], None, 0)
+        pm = _fit_polarity(X[tr], yp[tr], w[tr], [])
         pm.temperature = coder.polarity.temperature
         Xt = X[te]
         probs = np.column_stack([_sigmoid(dims[d].logit(Xt)) for d in ids])
