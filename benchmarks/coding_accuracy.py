@@ -98,16 +98,6 @@ def kappa_counts(cm: np.ndarray) -> np.ndarray:
     return np.where(single, 1.0, (po - pe) / np.where(single, 1.0, 1 - pe))
 
 
-def kappa(a: np.ndarray, b: np.ndarray) -> float:
-    """Cohen's kappa of two label vectors (1 when both use one and the same label)."""
-    labels = sorted(set(np.asarray(a).tolist()) | set(np.asarray(b).tolist()), key=str)
-    code = {x: i for i, x in enumerate(labels)}
-    ia = np.array([code[x] for x in np.asarray(a).tolist()], dtype=int)
-    ib = np.array([code[x] for x in np.asarray(b).tolist()], dtype=int)
-    cm = np.bincount(ia * len(labels) + ib, minlength=len(labels) ** 2).reshape(len(labels), len(labels))
-    return float(kappa_counts(cm))
-
-
 def tally(gold_d: np.ndarray, pred_d: np.ndarray, gold_p: np.ndarray, pred_p: np.ndarray, groups: np.ndarray,
           order: np.ndarray | None = None) -> Tally:
     """Confusion counts per group (in the order of `order` when given, so tallies of one set of groups align)."""

@@ -44,7 +44,8 @@ PRIOR_SCALE = 4.0
 ADAPT_C = 0.1
 """Inverse penalty of the correction fitted on top of a prior (`workbook train`). Measured with
 `benchmarks/coding_accuracy.py --curve-mode train`: refitting from scratch with the prior as a feature
-(C 4) lost 0.05-0.07 kappa; a correction at C 1 lost 0.02; at C 0.1 none (chosen on the same folds)."""
+(C 4) lost 0.05-0.07 kappa; a correction at C 1 lost 0.02 (a prototype); at C 0.1 nothing beyond noise
+(chosen on the same folds, from those two values)."""
 THRESHOLD_PARTITIONS = 3
 """Partitions of the groups into internal folds whose out-of-fold scores set each dimension's threshold and
 Platt scaling. With one, which publications happened to share a fold moved grouped-CV mean kappa by about
