@@ -97,7 +97,7 @@ def test_a_missing_extra_csv_is_named(evidence_copy, tmp_path, capsys):
 def test_the_model_coders_confidence_orders_the_review_queue_least_certain_first(evidence_copy, reports_tmp):
     from workbook.evidence.cases import load_cases
     from workbook.pipeline.stages import code_findings, extract_case, resolve
-    from workbook.ui.review import LEAST_CERTAIN, ReviewSession
+    from workbook.ui.review_session import LEAST_CERTAIN, ReviewSession
 
     settings = resolve()
     assert settings.framework.coding["default_coder"] == "model"  # the shipped default

@@ -1,271 +1,18 @@
-"""ReviewSession (blind first pass, navigation, filters, progress, agreement, saving, adjudication) and the review
-widgets, driven from Python without a browser."""
+"""ReviewApp, the review widgets, driven from Python without a browser: the blind form, keys, adjudication,
+unreadable rows, and the Candidates mode on an invented full-text case."""
 from __future__ import annotations
 
 import csv
-import math
-from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from project_helpers import add_fulltext_case
-from workbook.core.errors import ReviewError
-from workbook.ui.review import (ADJUDICATE, LEAST_CERTAIN, REVIEW, ReviewApp, ReviewSession, coded_findings,
-                                remembered_reviewer)
-from workbook.coding.reviews import consensus_path, load_reviews, record_decision, reviewer_path
-from workbook.pipeline.stages import CODED_COLUMNS, coded_path, resolve
+from review_helpers import DISCHARGES, HUDDLES, PLACED, RECORDS, STAFF, coded_table, review_rows
+from workbook.coding.reviews import load_reviews, record_decision, reviewer_path
 from workbook.core.tables import write_csv
-
-AUTO = [  # finding id, auto dimensions, auto polarity
-    ("t-1", "vision", "facilitator"),
-    ("t-2", "culture;time", "barrier"),
-    ("t-3", "", "neutral"),
-    ("t-4", "outcomes", "facilitator"),
-    ("t-5", "vision;leadership", "neutral"),
-]
-
-
-def coded_table(confidence: "list[float] | None" = None) -> pd.DataFrame:
-    """A hand-made coded table in the shape of reports/coded/<case>.csv (with a coder confidence if given)."""
-    rows = [{"finding_id": fid, "case": "torbay", "source": "src", "locator": f"p. {i}",
-             "statement": f"Statement {i}.", "dimensions": dims, "polarity": pol, "auto_dimensions": dims,
-             "auto_polarity": pol, "auto_reasons": f"reason {i}", "decision_source": "automatic", "decided_by": "auto",
-             "review_date": "", "review_note": ""} for i, (fid, dims, pol) in enumerate(AUTO, 1)]
-    table = pd.DataFrame(rows, columns=list(CODED_COLUMNS))
-    if confidence is not None:
-        table["confidence"] = [str(c) for c in confidence]
-    return table
-
-
-@pytest.fixture(autouse=True)
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private config directory, so the remembered reviewer name never touches the user's."""
-    target = tmp_path / "config"
-    monkeypatch.setenv("WORKBOOK_CONFIG", str(target))
-    return target
-
-
-@pytest.fixture
-def evidence(evidence_copy: Path) -> Path:
-    """A private evidence copy with no review files yet."""
-    for path in (evidence_copy / "reviews").glob("*.csv"):
-        path.unlink()
-    return evidence_copy
-
-
-@pytest.fixture
-def session(evidence: Path, framework) -> ReviewSession:
-    return ReviewSession("torbay", coded_table(), framework, evidence=evidence)
-
-
-def review_rows(evidence: Path, reviewer: str = "AB") -> list[dict[str, str]]:
-    with open(reviewer_path("torbay", reviewer, evidence), newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
-
-def test_navigation_steps_through_the_queue_and_stops_at_the_ends(session):
-    assert session.current_id == "t-1"
-    assert session.previous() is False and session.current_id == "t-1"
-    assert [session.next() for _ in range(5)] == [True, True, True, True, False]
-    assert session.current_id == "t-5"
-    assert session.previous() is True and session.current_id == "t-4"
-    session.go_to("t-2")
-    assert session.position == 1
-    with pytest.raises(ReviewError, match="not in the current queue"):
-        session.go_to("nope")
-
-
-def test_while_blind_dimension_and_polarity_filters_see_only_the_reviewers_own_decisions(session):
-    session.reviewer = "AB"
-    assert session.set_filters(dimension="vision") == []  # the automatic codes stay hidden
-    session.set_filters(dimension="")
-    session.go_to("t-3")
-    session.save(["vision"], "neutral", "AB")
-    assert session.set_filters(dimension="vision") == ["t-3"]
-
-
-def test_dimension_and_polarity_filters_select_on_current_codes(session):
-    session.set_filters(blind=False)
-    assert session.set_filters(dimension="vision") == ["t-1", "t-5"]
-    assert session.set_filters(polarity="neutral") == ["t-5"]
-    assert session.set_filters(dimension="", polarity="barrier") == ["t-2"]
-    session.set_filters(polarity="")
-    session.go_to("t-3")
-    session.save(["outcomes"], "barrier", "AB")  # the decision, not the auto codes, now counts
-    assert session.set_filters(dimension="outcomes") == ["t-3", "t-4"]
-    assert session.set_filters(dimension="", polarity="barrier") == ["t-2", "t-3"]
-
-
-def test_save_moves_to_the_next_finding_and_says_what_was_saved(session, evidence):
-    saved = session.save(["vision"], "facilitator", "AB")
-    assert (saved.finding_id, saved.codes.dimensions, saved.codes.polarity) == ("t-1", ("vision",), "facilitator")
-    assert saved.path == evidence / "reviews" / "torbay" / "ab.csv"
-    assert session.current_id == "t-2"
-    session.go_to("t-5")
-    session.save([], "neutral", "AB")
-    assert session.current_id == "t-5"  # the last finding: nowhere further to go
-
-
-def test_unreviewed_filter_drops_saved_findings_and_moves_on(session):
-    session.set_filters(unreviewed=True)
-    session.go_to("t-2")
-    session.save(["culture", "time"], "barrier", "AB")
-    assert session.queue == ["t-1", "t-3", "t-4", "t-5"]
-    assert session.current_id == "t-3"  # the next unreviewed finding, not back to the start
-
-
-def test_unreviewed_means_not_yet_reviewed_by_this_reviewer(session, evidence, framework):
-    record_decision("torbay", "t-1", ["vision"], "barrier", "CD", framework, evidence=evidence)
-    session.reload()
-    session.reviewer = "AB"
-    assert session.set_filters(unreviewed=True)[0] == "t-1"  # CD's decision does not count as AB's
-    session.reviewer = ""
-    assert session.set_filters(unreviewed=True)[0] == "t-2"  # nobody named: reviewed by anyone
-
-
-def test_blind_first_pass_starts_empty_and_hides_codes_reasons_and_other_decisions(session, evidence, framework):
-    from workbook.ui.review import finding_html
-
-    record_decision("torbay", "t-1", ["culture"], "barrier", "CD", framework, note="CD's secret note",
-                    evidence=evidence)
-    session.reload()
-    session.reviewer = "AB"
-    assert session.hidden("t-1") and session.form("t-1").dimensions == () and session.form("t-1").polarity == ""
-    shown = finding_html(session)
-    assert "Statement 1." in shown and "Blind first pass" in shown
-    for secret in ("reason 1", "Automatic codes", "CD", "secret note", "Culture"):
-        assert secret not in shown
-    session.save(["time"], "neutral", "AB")
-    session.go_to("t-1")
-    shown = finding_html(session)
-    assert not session.hidden("t-1") and "reason 1" in shown and "CD&#x27;s secret note" in shown
-    assert sorted(d.reviewer for d in session.everyone("t-1")) == ["AB", "CD"]  # every decision kept and shown
-    assert session.form("t-1").dimensions == ("time",)  # the form now starts from this reviewer's decision
-    session.set_filters(blind=False)
-    assert session.form("t-2").dimensions == ("culture", "time")  # not blind: starts from the current codes
-
-
-def test_disagreements_go_to_adjudication_side_by_side_and_the_consensus_wins(session, evidence, framework):
-    from workbook.ui.review import finding_html
-
-    session.save(["culture", "time"], "barrier", "AB")           # t-1
-    session.save(["culture"], "barrier", "AB")                   # t-2
-    session.reviewer = "CD"
-    session.go_to("t-1")
-    session.save(["culture", "time"], "barrier", "CD")           # t-1: agrees with AB
-    session.save(["time"], "neutral", "CD")                      # t-2: disagrees
-    assert session.set_filters(disagreement=True) == ["t-2"]
-    assert session.set_filters(disagreement=False, mode=ADJUDICATE) == ["t-2"]
-    assert session.form("t-2").dimensions == () and session.form("t-2").polarity == ""
-    side = finding_html(session)
-    assert "Decisions side by side" in side and "AB" in side and "CD" in side and "awaits adjudication" in side
-    saved = session.save(["culture", "time"], "barrier", "EF", note="both apply")
-    assert saved.consensus and saved.path == consensus_path("torbay", evidence)
-    assert session.queue == []  # nothing left to adjudicate
-    agreed = load_reviews("torbay", framework, evidence).agreed().iloc[0]
-    assert (agreed["finding_id"], sorted(agreed["participants"].split(";")), agreed["reviewer"]) == (
-        "t-2", ["AB", "CD", "EF"], "EF")
-    session.set_filters(mode=REVIEW)
-    assert session.current("t-2").dimensions == ("culture", "time")
-    session.reviewer = "AB"  # EF has not coded t-2 blind yet, AB has: AB sees the consensus
-    session.go_to("t-2")
-    assert "Consensus" in finding_html(session)
-
-
-def test_invalid_filters_and_orders_are_refused_with_the_choices(session):
-    with pytest.raises(ReviewError, match="unknown dimension filter 'visions'.*vision, leadership"):
-        session.set_filters(dimension="visions")
-    with pytest.raises(ReviewError, match="unknown polarity filter 'good'"):
-        session.set_filters(polarity="good")
-    with pytest.raises(ReviewError, match="gives no confidence"):
-        session.set_filters(order=LEAST_CERTAIN)
-
-
-def test_the_queue_can_put_the_least_certain_findings_first(evidence, framework):
-    s = ReviewSession("torbay", coded_table([0.9, 0.2, "", 0.5, 0.1]), framework, evidence=evidence)
-    assert s.queue == ["t-1", "t-2", "t-3", "t-4", "t-5"]
-    assert s.set_filters(order=LEAST_CERTAIN) == ["t-5", "t-2", "t-4", "t-1", "t-3"]  # unknown last
-
-
-def test_progress_counts_reviewed_findings_and_the_queue_position(session):
-    p = session.progress()
-    assert (p.reviewed, p.total, p.position, p.queue) == (0, 5, 1, 5)
-    session.save(["vision"], "facilitator", "AB")
-    session.save(["culture"], "barrier", "AB")
-    session.set_filters(blind=False, dimension="vision")  # t-3 is not vision: the next vision finding, t-5
-    p = session.progress()
-    assert (p.reviewed, p.total, p.position, p.queue) == (2, 5, 2, 2)
-    assert p.text == "AB reviewed 2 of 5 findings (2 reviewed by anyone); showing 2 of 2 in the queue"
-    session.set_filters(polarity="barrier")
-    assert session.progress().text.endswith("the queue is empty")
-
-
-def test_agreement_with_the_coder_over_reviewed_findings(session):
-    assert session.agreement().reviewed == 0
-    decisions = {"t-1": (["vision"], "facilitator"),      # exactly the auto codes
-                 "t-2": (["culture"], "barrier"),         # drops time
-                 "t-3": (["outcomes"], "neutral"),        # adds outcomes
-                 "t-4": (["outcomes"], "barrier")}        # flips polarity
-    for fid, (dims, pol) in decisions.items():
-        session.go_to(fid)
-        session.save(dims, pol, "AB")
-    a = session.agreement()
-    assert a.reviewed == 4
-    assert a.exact == pytest.approx(1 / 4)
-    assert a.dimension_agreement == pytest.approx(26 / 28)
-    assert a.polarity_agreement == pytest.approx(3 / 4)
-    assert a.polarity_kappa == pytest.approx(7 / 11)   # po 3/4, pe 5/16
-    assert a.dimension_kappa["vision"] == pytest.approx(1.0)
-    assert a.dimension_kappa["outcomes"] == pytest.approx(0.5)  # po 3/4, pe 1/2
-    assert a.dimension_kappa["time"] == pytest.approx(0.0)      # po 3/4, pe 3/4
-    assert math.isnan(a.dimension_kappa["leadership"])          # nobody used it: undefined
-    assert a.mean_kappa == pytest.approx((1 + 1 + 0 + 0.5) / 4)
-
-
-def test_save_appends_the_decision_to_the_reviewers_own_file(session, evidence, framework):
-    session.go_to("t-2")
-    saved = session.save(["time", "culture"], "barrier", "  Ann  Smith ", note="turnover,  not culture",
-                         date="2026-01-02")
-    assert saved.path == evidence / "reviews" / "torbay" / "ann_smith.csv"
-    assert review_rows(evidence, "Ann Smith") == [{"finding_id": "t-2", "dimensions": "culture;time",
-                                                   "polarity": "barrier", "reviewer": "Ann Smith",
-                                                   "date": "2026-01-02", "note": "turnover, not culture"}]
-    assert load_reviews("torbay", framework, evidence).problems == []
-    assert session.decision("t-2").dimensions == ("culture", "time")
-
-
-def test_what_cannot_be_saved_is_refused_saying_what_to_do_and_nothing_is_written(session, evidence):
-    with pytest.raises(ReviewError) as info:
-        session.save(["visionary"], "facilitator", "AB")
-    assert "unknown dimension(s) 'visionary'" in str(info.value)
-    with pytest.raises(ReviewError, match="type your name or initials in Reviewer"):
-        session.save(["vision"], "facilitator", "  ")
-    with pytest.raises(ReviewError, match="choose a polarity .click barrier, facilitator or neutral"):
-        session.save(["vision"], "", "AB")
-    with pytest.raises(ReviewError, match="type your own name"):
-        session.save(["vision"], "barrier", "consensus")
-    assert not (evidence / "reviews" / "torbay").exists()
-    assert session.decision("t-1") is None and session.current_id == "t-1"
-
-
-def test_session_loads_earlier_decisions_from_every_reviewer_file(evidence, reports_tmp, framework):
-    write_csv(coded_table(), coded_path(reports_tmp, "torbay"))
-    first = ReviewSession.load("torbay", resolve())
-    first.save(["vision"], "neutral", "AB", date="2026-01-01")
-    first.go_to("t-1")
-    first.save(["leadership"], "barrier", "CD", date="2026-01-03")  # same finding, later: wins
-    again = ReviewSession.load("torbay", resolve(), "AB")
-    assert again.decision("t-1").dimensions == ("leadership",) and again.decision("t-1").reviewer == "CD"
-    assert again.mine("t-1").dimensions == ("vision",)
-    assert again.progress().reviewed == 1
-
-
-def test_coded_findings_are_coded_on_the_fly_when_reports_are_missing(evidence, reports_tmp):
-    coded = coded_findings("torbay", resolve())
-    assert len(coded) > 10
-    assert {"auto_dimensions", "auto_polarity", "auto_reasons"} <= set(coded.columns)
-    assert not coded_path(reports_tmp, "torbay").exists()  # nothing written
+from workbook.pipeline.stages import coded_path, resolve
+from workbook.ui.review import CANDIDATES, ReviewApp
+from workbook.ui.review_session import ADJUDICATE, REVIEW
+from workbook.ui.reviewer import remembered_reviewer
 
 
 def test_app_blind_form_save_and_next_and_the_remembered_name(evidence, reports_tmp, config):
@@ -346,80 +93,8 @@ def test_app_shows_an_unreadable_row_with_its_file_and_line(evidence, reports_tm
     assert "1 review row(s) of this case cannot be read" in app.finding.value
 
 
-def test_the_agreement_table_names_dimensions_by_label_only(session, framework):
-    session.save(["vision"], "facilitator", "AB")
-    table = session.agreement().table(framework)
-    assert table["dimension"].tolist()[:2] == ["Vision", "Leadership"] and table["dimension"].iloc[-1] == "Polarity"
-    assert "label" not in table.columns
-
-
-# ---------------------------------------------------------------- the Candidates mode (full-text sources)
-
-WESTBROOK_CASE = """
-  - id: westbrook
-    name: Westbrook (fictional test case)
-    setting: An invented district used only by the tests.
-    period: "2016-2019"
-    programme: Westbrook Connect (invented)
-    summary: An invented case whose only source is a short hand-written full-text document.
-    sources: [westbrook_2020]
-"""
-
-WESTBROOK_SOURCE = """---
-id: westbrook_2020
-case: westbrook
-authors: ["Ames K"]
-year: 2020
-title: "Westbrook Connect: an invented evaluation"
-publisher: "Test fixtures"
-licence: "CC BY 4.0"
-kind: fulltext
-sha256: "{sha}"
-original: documents/westbrook/westbrook_2020.pdf
----
-
-## p. 1
-
-Westbrook Connect: an invented evaluation
-
-### Abstract
-
-The programme placed district nurses and social workers in one team. Staff reported that the shared team
-cut hospital referrals.
-
-## p. 2
-
-### Results
-
-Managers said that weekly huddles helped the teams agree on priorities. Delayed discharges fell by 12% in the
-first year.
-
-The lack of shared records slowed joint working.
-
-### References
-
-Jones A (2016). Joining up care. Journal of Care 4:1-9.
-"""
-"""An invented full-text source: four sentences the classifier takes for findings, one abstract sentence just
-below the threshold (0.6 < 1), a title and a reference that are never findings."""
-
-PLACED = "The programme placed district nurses and social workers in one team."
-STAFF = "Staff reported that the shared team cut hospital referrals."
-HUDDLES = "Managers said that weekly huddles helped the teams agree on priorities."
-DISCHARGES = "Delayed discharges fell by 12% in the first year."
-RECORDS = "The lack of shared records slowed joint working."
-
-
-@pytest.fixture
-def westbrook(evidence_copy: Path, reports_tmp: Path) -> Path:
-    """An evidence copy with the invented full-text case 'westbrook' added (and an empty reports directory)."""
-    return add_fulltext_case(evidence_copy, WESTBROOK_CASE, "westbrook", "westbrook_2020", WESTBROOK_SOURCE)
-
-
 def candidate_app(reviewer: str = "Jo Reviewer", near: bool = False) -> ReviewApp:
     """A review widget on the westbrook case, switched to the Candidates mode."""
-    from workbook.ui.review import CANDIDATES
-
     app = ReviewApp(resolve(), "westbrook", reviewer=reviewer)
     app.mode.value = CANDIDATES
     app.cand_near.value = near
@@ -573,8 +248,6 @@ def test_what_cannot_be_saved_says_what_to_do_in_the_widget_and_writes_nothing(w
 
 
 def test_a_case_without_full_text_sources_has_no_candidates_to_review(evidence, reports_tmp):
-    from workbook.ui.review import CANDIDATES
-
     app = ReviewApp(resolve(), "torbay", reviewer="AB")
     app.mode.value = CANDIDATES
     assert "has no full-text source" in app.candidate.value and app.cand_save.disabled
@@ -583,8 +256,6 @@ def test_a_case_without_full_text_sources_has_no_candidates_to_review(evidence, 
 
 def test_an_unreadable_candidate_decision_is_shown_with_its_line_and_switching_case_reloads(westbrook):
     from workbook.extract.findings import candidate_decisions_path
-
-    from workbook.ui.review import CANDIDATES
 
     app = ReviewApp(resolve(), "westbrook", reviewer="Jo")  # opened before the file went bad
     path = candidate_decisions_path("westbrook", westbrook)
@@ -601,33 +272,3 @@ def test_an_unreadable_candidate_decision_is_shown_with_its_line_and_switching_c
     app.case.value = "westbrook"  # corrected: the case loads, its candidates offered again
     assert app.candidates is not None and app.candidates.case_id == "westbrook"
     assert app.cand_text.value == STAFF and app.status.value == ""
-
-
-def test_the_candidate_queue_steps_like_the_review_queue_and_names_the_filter_that_hides_a_sentence(westbrook):
-    session = candidate_app().candidates
-    assert session.current_id == session.queue[0] and session.previous() is False
-    assert [session.next() for _ in range(4)] == [True, True, True, False]
-    assert session.current.statement == RECORDS
-    hidden = next(f for f, c in session.candidates.items() if c.statement == PLACED)  # near the threshold only
-    with pytest.raises(ReviewError, match="candidate .* is not in the current queue; tick Near the threshold"):
-        session.go_to(hidden)
-    assert session.current.statement == RECORDS
-
-
-def test_after_the_blind_pass_the_card_says_how_sure_the_coder_is(evidence, framework):
-    from workbook.ui.review import confidence_html, finding_html
-
-    s = ReviewSession("torbay", coded_table([0.81, 0.25, float("nan"), 0.5, 0.1]), framework, evidence=evidence)
-    s.reviewer = "AB"
-    assert "How sure the coder is" not in finding_html(s)  # blind: nothing of the coder shown
-    s.save(["time"], "neutral", "AB")
-    s.go_to("t-1")
-    shown = finding_html(s)
-    assert "How sure the coder is:</b> 81% (high)" in shown and "about 8 in 10" in shown
-    s.set_filters(blind=False)
-    s.go_to("t-2")
-    assert "How sure the coder is:</b> 25% (low)" in finding_html(s)
-    s.go_to("t-3")
-    assert "Automatic codes" in finding_html(s) and "How sure the coder is" not in finding_html(s)  # none given
-    assert "25% (low)" in confidence_html(0.25) and "50% (moderate)" in confidence_html(0.5)
-    assert confidence_html(float("nan")) == ""

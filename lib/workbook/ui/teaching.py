@@ -20,7 +20,7 @@ from workbook.evidence.cases import load_cases
 from workbook.evidence.framework import POLARITIES, Framework
 from workbook.extract.findings import load_case_sources
 from workbook.synthesis.matrix import framework_matrix, split_ids
-from workbook.ui.review import coded_findings
+from workbook.ui.review_session import coded_findings
 
 if TYPE_CHECKING:
     from IPython.display import HTML
