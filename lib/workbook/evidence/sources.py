@@ -5,7 +5,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from workbook.core.errors import EvidenceError, Problem, problem
 from workbook.core.paths import evidence_dir
@@ -254,7 +254,7 @@ def fulltext_paragraphs(body: str, path: "str | Path", first_line: int = 1) -> t
     return paragraphs, found
 
 
-def _original_problems(data: dict, path: Path, line_of) -> list[Problem]:
+def _original_problems(data: dict, path: Path, line_of: "Callable[[list[Any]], int | None]") -> list[Problem]:
     """A full-text source's original must be documents/<its case>/<its id>.<ext>."""
     original = str(data.get("original", ""))
     stem = original.rsplit("/", 1)[-1].rsplit(".", 1)[0]

@@ -173,7 +173,6 @@ def split_path_names(codebook: Codebook) -> int:
         if len(parts) < 2 or not all(parts):
             kept.append(code)
             continue
-        parent: "Code | None" = None
         siblings = kept
         for depth, part in enumerate(parts[:-1]):
             found = next((c for c in siblings if c.name == part), None)
@@ -181,7 +180,7 @@ def split_path_names(codebook: Codebook) -> int:
                 found = Code(stable_guid("code-path", *parts[:depth + 1]), part, False,
                              parent_path=tuple(parts[:depth]))
                 siblings.append(found)
-            parent, siblings = found, found.children
+            siblings = found.children
         code.name, code.parent_path = parts[-1], tuple(parts[:-1])
         siblings.append(code)
         moved += 1

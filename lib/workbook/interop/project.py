@@ -16,7 +16,7 @@ from workbook.core.errors import EvidenceError, problem
 from workbook.evidence.cases import Case
 from workbook.evidence.framework import Framework
 from workbook.evidence.sources import Source
-from workbook.interop.archive import open_archive
+from workbook.interop.archive import Archive, open_archive
 from workbook.interop.codebook import (Codebook, codes_element, dimension_guid, framework_codebook, parse_code,
                                        split_path_names)
 from workbook.interop.guids import normalise_guid, stable_guid
@@ -382,7 +382,7 @@ class Project:
     skipped_sources: list[str] = field(default_factory=list)
 
 
-def _text_of(el: etree._Element, archive, where: str, what: str) -> str:
+def _text_of(el: etree._Element, archive: Archive, where: str, what: str) -> str:
     """The plain text of a TextSource or Note: inline PlainTextContent, or its file inside the archive."""
     inline = el.find(NS + "PlainTextContent")
     path = el.get("plainTextPath")

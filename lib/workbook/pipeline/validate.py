@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from workbook.coding.reviews import load_reviews
 from workbook.core.errors import EvidenceError, Problem, problem
@@ -13,7 +14,7 @@ from workbook.extract.findings import findings_from_sources, load_case_sources
 from workbook.pipeline.checks import OPTIONAL_CHECKS
 
 
-def _collect(fn, *args) -> "tuple[object, list[Problem]]":
+def _collect(fn: "Callable[..., object]", *args: object) -> "tuple[object, list[Problem]]":
     """Call fn; return (result, []) or (None, problems) if it raised an EvidenceError."""
     try:
         return fn(*args), []

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from workbook.core.atomic import write_text
 from workbook.core.tables import write_csv
 from workbook.synthesis.figures import save_figure
 from workbook.synthesis.matrix import CellSummaries, decision_label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FINDING_ID = re.compile(r"(?<![\w-])([a-z][a-z0-9_]*-[0-9a-f]{8})(?![\w-])")
 CONTENTS_PLACEHOLDER = "<!--wb:contents-->"
@@ -210,7 +213,7 @@ class Report:
         md = f"*{md_text(caption + more)}*{where}\n\n" + self._table_md(shown) + "\n"
         return self._add(Block(table_html, md))
 
-    def figure(self, fig, name: str, caption: str) -> Block:
+    def figure(self, fig: "Figure", name: str, caption: str) -> Block:
         """A figure saved as reports/figures/<name>.png and .svg (then closed), embedded with its caption."""
         paths = save_figure(fig, self.reports / "figures", name)
         data = base64.b64encode(paths["png"].read_bytes()).decode("ascii")

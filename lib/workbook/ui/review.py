@@ -3,6 +3,8 @@ CandidateSession (Candidates mode); see workbook.ui.review_session and workbook.
 from __future__ import annotations
 
 import html
+from types import ModuleType
+from typing import Any, Callable
 
 from workbook.core.errors import WorkbookError
 from workbook.evidence.cases import load_cases
@@ -94,7 +96,7 @@ class ReviewApp:
         ]).add_class("wb-review")
         self.render()
 
-    def _candidate_widgets(self, w) -> None:
+    def _candidate_widgets(self, w: ModuleType) -> None:
         """The controls of the Candidates mode (hidden until it is chosen)."""
         self.candidates: "CandidateSession | None" = None
         self.cand_near = w.Checkbox(value=False, description="Near the threshold too", indent=False)
@@ -184,7 +186,7 @@ class ReviewApp:
             f"; {len(s.disputed)} finding(s) await adjudication" if s.disputed else "")
         self.agreement.value = agreement_html(s.agreement(), s.framework)
 
-    def _move(self, step) -> None:
+    def _move(self, step: "Callable[[], bool]") -> None:
         step()
         self.status.value = ""
         self.render()
@@ -192,7 +194,7 @@ class ReviewApp:
     def _error(self, text: str) -> None:
         self.status.value = f"<span class='wb-error' style='color:#b00'>Not saved: {html.escape(text)}</span>"
 
-    def _on_case(self, change) -> None:
+    def _on_case(self, change: "dict[str, Any]") -> None:
         self.candidates = None
         try:
             self.session = ReviewSession.load(change["new"], self.settings, self.reviewer.value)
@@ -206,7 +208,7 @@ class ReviewApp:
         self.order.value = SOURCE_ORDER
         self._on_filter(None)
 
-    def _on_reviewer(self, change) -> None:
+    def _on_reviewer(self, change: "dict[str, Any]") -> None:
         """A new name changes what is hidden, but never the ticks being made."""
         self.session.reviewer = " ".join(str(change["new"]).split())
         if self.candidates is not None:
@@ -214,7 +216,7 @@ class ReviewApp:
         self.finding.value = finding_html(self.session)
         self._show_progress()
 
-    def _on_filter(self, _change) -> None:
+    def _on_filter(self, _change: "dict[str, Any]") -> None:
         candidates = self.mode.value == CANDIDATES
         self.coding_box.layout.display = self.coding_footer.layout.display = "none" if candidates else ""
         self.candidate_box.layout.display = "" if candidates else "none"
@@ -252,7 +254,7 @@ class ReviewApp:
             elif key == "k":
                 self._move(self.session.previous)
 
-    def _on_keys(self, change) -> None:
+    def _on_keys(self, change: "dict[str, Any]") -> None:
         """Act on the keys typed since the last change (the box keeps what was typed: clearing it from here could
         race the browser and replay keys)."""
         new, done = str(change["new"]), self._keys_done
@@ -315,7 +317,7 @@ class ReviewApp:
         self.cand_next.disabled = not c or not c.queue or c.position + 1 >= len(c.queue)
         self.cand_progress.value = html.escape(c.progress().text) if c else ""
 
-    def _on_candidate_filter(self, _change) -> None:
+    def _on_candidate_filter(self, _change: "dict[str, Any]") -> None:
         c = self._candidate_session()
         if c:
             c.set_filters(near=self.cand_near.value, decided=self.cand_decided.value)
@@ -344,7 +346,7 @@ class ReviewApp:
             elif key in "jk":
                 self._move_candidate(key == "j")
 
-    def _on_candidate_keys(self, change) -> None:
+    def _on_candidate_keys(self, change: "dict[str, Any]") -> None:
         """Act on the keys typed since the last change (as _on_keys does)."""
         new, done = str(change["new"]), self._cand_keys_done
         self._cand_keys_done = new

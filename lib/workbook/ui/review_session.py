@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -142,7 +143,7 @@ def coded_findings(case_id: str, settings: "stages.Settings") -> pd.DataFrame:
     return coded
 
 
-def _decision(row) -> Decision:
+def _decision(row: Any) -> Decision:
     """A Decision from a row of a ReviewSet table."""
     return Decision(tuple(split_ids(row.dimensions)), row.polarity, row.reviewer, row.date, row.note)
 

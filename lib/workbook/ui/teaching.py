@@ -466,7 +466,7 @@ def _codes_text(dims: str, polarity: str, framework: Framework) -> str:
     return f"{html.escape(dimension_labels(dims, framework))} · <i>{html.escape(polarity)}</i>"
 
 
-def _finding_cell(row, lesson: "Lesson | None" = None) -> str:
+def _finding_cell(row: Any, lesson: "Lesson | None" = None) -> str:
     case = lesson.case_name(row["case"]) if lesson is not None else row["case"]
     return (f"<b>{int(row['item'])}.</b> {html.escape(str(row['statement']))}<br><small>{html.escape(str(case))}; "
             f"{html.escape(str(row['source']))}, {html.escape(str(row['locator']))}</small>")
@@ -576,7 +576,7 @@ class ExerciseForm:
         self.status = w.HTML().add_class("wb-exercise-status")
         self.widget = w.VBox([*rows, w.HBox([self.check_button]), self.status]).add_class("wb-exercise")
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Display as the form itself."""
         return self.widget._repr_mimebundle_(**kwargs)
 
@@ -640,7 +640,7 @@ class ComparisonView:
         self.show(form.student)
         form.on_submit(self.show)
 
-    def _repr_mimebundle_(self, **kwargs):
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """Display as the comparison itself."""
         return self.widget._repr_mimebundle_(**kwargs)
 
