@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from fulltext_cases import NORTHVALE_CASE, NORTHVALE_SOURCE, WESTBROOK_CASE, WESTBROOK_SOURCE
 from notebook_helpers import write_notebook as _write_notebook
+from project_helpers import add_fulltext_case
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIDENCE = ROOT / "evidence"
@@ -82,3 +84,15 @@ def tiny_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     _write_notebook(notebooks / "bad.ipynb", "n = 0", "x = 1", "raise ValueError(f'bad input {n}')")
     monkeypatch.setenv("WORKBOOK_ROOT", str(tmp_path / "root"))
     return tmp_path
+
+
+@pytest.fixture
+def northvale(evidence_copy: Path) -> Path:
+    """An evidence copy with the invented full-text case 'northvale' added."""
+    return add_fulltext_case(evidence_copy, NORTHVALE_CASE, "northvale", "northvale_2019", NORTHVALE_SOURCE)
+
+
+@pytest.fixture
+def westbrook(evidence_copy: Path, reports_tmp: Path) -> Path:
+    """An evidence copy with the invented full-text case 'westbrook' added (and an empty reports directory)."""
+    return add_fulltext_case(evidence_copy, WESTBROOK_CASE, "westbrook", "westbrook_2020", WESTBROOK_SOURCE)

@@ -154,3 +154,23 @@ def rewrite_zip_member(path: Path, member: str, data: bytes) -> Path:
         for info, content in items:
             zout.writestr(info.filename, data if info.filename == member else content)
     return path
+
+
+# ---------------------------------------------------------------- the Camden report
+
+HEADER = "Camden Integrated Care Evaluation - Final report"
+"""The running head of every page of the Camden report."""
+BODY = ("Staff reported that the inte-¦gration of health and social care teams and the co-¦location of nurses "
+        "with social workers made joint visits routine. " + " ".join(
+            f"Interview {i} described how the weekly meeting in locality {i} shared plans for older people."
+            for i in range(30)))
+
+
+def report_pdf(folder: Path, **extra) -> Path:
+    """A two-column, two-page report with running header, page numbers and a line-end hyphen."""
+    spec = PdfSpec(pages=[[("heading", "Abstract"), ("para", "We evaluated integrated care in Camden."),
+                           ("heading", "Results"), ("para", BODY)],
+                          [("heading", "Discussion"), ("para", "Leadership from the council kept the teams together. "
+                                                               "Budgets were pooled from 2017.")]],
+                   title="Integrated care in Camden", header=HEADER, label_start=5, interleave=True, **extra)
+    return write_pdf(folder / "camden report.pdf", spec)

@@ -260,23 +260,6 @@ def test_two_reviewers_on_separate_clones_merge_without_conflict(tmp_path: Path,
     assert consensus_path("torbay", alice / "evidence").read_text().count("finding_id,") == 1  # one header
 
 
-def test_workbook_sample_writes_the_case_sample_and_refuses_bad_shares(evidence_copy: Path, capsys):
-    from workbook.cli import main
-
-    assert main(["sample", "--case", "torbay", "--share", "0.2", "--seed", "3"]) == 0
-    out = capsys.readouterr().out
-    ids, problems = load_sample("torbay", evidence_copy)
-    assert problems == [] and out.startswith(f"torbay: {len(ids)} of ") and "seed 3" in out
-    again = (evidence_copy / "reviews" / "torbay" / "sample.csv").read_bytes()
-    assert main(["sample", "--case", "torbay", "--share", "0.2", "--seed", "3"]) == 0  # same draw, same file
-    assert (evidence_copy / "reviews" / "torbay" / "sample.csv").read_bytes() == again
-    assert main(["sample", "--case", "torbay", "--share", "0.5"]) == 2
-    assert "already holds a different sample" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["sample", "--case", "torbay", "--share", "20"])
-    assert "not above 0 and at most 1" in capsys.readouterr().err
-
-
 def test_validate_reports_a_review_folder_of_an_unknown_case_and_unreadable_rows(evidence_copy: Path, framework):
     from workbook.pipeline.validate import validate_evidence
 

@@ -153,16 +153,6 @@ def test_a_failure_midway_leaves_nothing_behind(tmp_path: Path, monkeypatch: pyt
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cli_init_reports_one_line(tmp_path: Path, capsys: pytest.CaptureFixture):
-    assert main(["init", str(tmp_path / "review")]) == 0
-    assert "new workbook project in" in capsys.readouterr().out
-    assert main(["init", str(tmp_path / "review")]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("workbook init: error: ") and "not empty" in err and "Traceback" not in err
-    assert main(["init", str(tmp_path / "other"), "--framework", str(tmp_path / "nope.yaml")]) == 2
-    assert "no such file" in capsys.readouterr().err and not (tmp_path / "other").exists()
-
-
 def test_the_guides_examples_are_valid(tmp_path: Path):
     """The formats shown in the new project's READMEs parse (source front matter, review findings, checklist)."""
     from workbook.core.yamlio import parse_yaml

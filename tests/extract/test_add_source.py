@@ -3,37 +3,15 @@ refused with one message naming the file and the fix, and leaves evidence/ exact
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from document_fixtures import PdfSpec, write_docx, write_pdf
-from workbook.cli import main
-from workbook.core.errors import EvidenceError, ParameterError, WorkbookError
+from document_fixtures import report_pdf, write_docx
+from workbook.core.errors import EvidenceError, WorkbookError
 from workbook.evidence.sources import load_source
 from workbook.extract.add_source import add_source
-
-ROOT = Path(__file__).resolve().parents[2]
-HEADER = "Camden Integrated Care Evaluation - Final report"
-BODY = ("Staff reported that the inte-¦gration of health and social care teams and the co-¦location of nurses "
-        "with social workers made joint visits routine. " + " ".join(
-            f"Interview {i} described how the weekly meeting in locality {i} shared plans for older people."
-            for i in range(30)))
-
-
-def report_pdf(folder: Path, **extra) -> Path:
-    """A two-column, two-page report with running header, page numbers and a line-end hyphen."""
-    spec = PdfSpec(pages=[[("heading", "Abstract"), ("para", "We evaluated integrated care in Camden."),
-                           ("heading", "Results"), ("para", BODY)],
-                          [("heading", "Discussion"), ("para", "Leadership from the council kept the teams together. "
-                                                               "Budgets were pooled from 2017.")]],
-                   title="Integrated care in Camden", header=HEADER, label_start=5, interleave=True, **extra)
-    return write_pdf(folder / "camden report.pdf", spec)
-
 
 def snapshot(evidence: Path) -> dict[str, str]:
     """Every file under evidence/ with its SHA-256."""
@@ -202,54 +180,6 @@ def test_a_failure_while_writing_rolls_back_what_was_written(tmp_path: Path, evi
         add_source(report_pdf(tmp_path), "camden", **FLAGS)
     assert snapshot(evidence_copy) == before
     assert not (evidence_copy / "documents" / "camden").exists() and not (evidence_copy / "sources" / "camden").exists()
-
-
-def test_cli_error_is_one_line_without_traceback(tmp_path: Path, evidence_copy: Path, capsys):
-    code = main(["add-source", str(report_pdf(tmp_path)), "--case", "camden", "--id", "ling_2012",
-                 "--authors", "Smith J", "--title", "T", "--venue", "Camden Council"])
-    err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith("workbook add-source: error:") and "ling_2012" in err
-
-
-def test_cli_says_what_was_created_and_guessed(tmp_path: Path, evidence_copy: Path, capsys):
-    assert main(["add-source", str(report_pdf(tmp_path, metadata={"author": "Okafor N"})), "--case", "camden",
-                 "--case-name", "Camden", "--title", "T", "--venue", "Camden Council"]) == 0
-    out = capsys.readouterr().out
-    assert "created case 'camden'" in out and "guessed from the file" in out and "authors: Okafor N" in out
-
-
-@pytest.mark.slow
-def test_acceptance_two_column_pdf_into_a_new_case_then_validate(tmp_path: Path):
-    """The command line on a copy of the evidence: page headings, no running heads, joined hyphenation,
-    the checksum of the copied original, and `workbook validate` passing."""
-    import shutil
-
-    evidence, reports = tmp_path / "evidence", tmp_path / "reports"
-    shutil.copytree(ROOT / "evidence", evidence)
-    env = {**os.environ, "WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports)}
-    pdf = report_pdf(tmp_path)
-    run = subprocess.run([sys.executable, "-m", "workbook", "add-source", str(pdf), "--case", "camden",
-                          "--case-name", "Camden", "--title", "Evaluation of integrated care in Camden",
-                          "--authors", "Smith J; Patel R", "--year", "2019", "--licence", "CC BY 4.0",
-                          "--venue", "Camden Council"], env=env, capture_output=True, text=True, cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    assert "created case 'camden'" in run.stdout
-    text = (evidence / "sources" / "camden" / "smith_2019.md").read_text(encoding="utf-8")
-    body = text.split("\n---\n", 1)[1]
-    assert "\n## p. 5\n" in body and "\n## p. 6\n" in body and "### Results" in body
-    assert HEADER not in body and "Final report" not in body
-    assert not any(line.strip() in ("5", "6") for line in body.splitlines())
-    assert "the integration of health and social care teams and the co-location of nurses" in body
-    assert body.index("Interview 0 ") < body.index("Interview 29 ") < body.index("## p. 6")
-    original = evidence / "documents" / "camden" / "smith_2019.pdf"
-    assert f'sha256: "{hashlib.sha256(original.read_bytes()).hexdigest()}"' in text
-    assert original.read_bytes() == pdf.read_bytes()
-    check = subprocess.run([sys.executable, "-m", "workbook", "validate"], env=env, capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    original.write_bytes(original.read_bytes() + b"\n% edited\n")
-    check = subprocess.run([sys.executable, "-m", "workbook", "validate"], env=env, capture_output=True, text=True)
-    assert check.returncode == 1 and "no longer matches the checksum" in check.stderr
 
 
 def test_every_format_adds_and_validates(tmp_path: Path, evidence_copy: Path):

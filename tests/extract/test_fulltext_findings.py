@@ -5,72 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from project_helpers import add_fulltext_case
 from workbook.extract.findings import TABLE_COLUMNS, page_and_section
 from workbook.pipeline import stages
-
-CASE = """
-  - id: northvale
-    name: Northvale (fictional test case)
-    setting: An invented district used only by the tests.
-    period: "2015-2018"
-    programme: Northvale Together (invented)
-    summary: An invented case whose only source is a hand-written full-text document.
-    sources: [northvale_2019]
-"""
-
-SOURCE = """---
-id: northvale_2019
-case: northvale
-authors: ["Harlow J", "Peck R"]
-year: 2019
-title: "Northvale Together: an invented evaluation"
-publisher: "Test fixtures"
-licence: "CC BY 4.0"
-kind: fulltext
-sha256: "{sha}"
-original: documents/northvale/northvale_2019.pdf
----
-
-## p. 1
-
-Northvale Together: an invented evaluation
-
-### Abstract
-
-Background: joining up community services is a policy aim (Smith et al. 2015). Results: emergency admissions
-fell by 14% and staff valued the shared teams.
-
-### Methods
-
-We interviewed 32 managers and front-line staff. Interviews were transcribed and analysed thematically.
-
-## p. 2
-
-### Results
-
-Staff said that sharing an office with social workers helped them solve problems quickly. Emergency admissions
-of people over 75 fell by 14% between 2015 and 2018.
-
-Figure 1. Emergency admissions by quarter.
-
-The lack of a shared record system was the main barrier to joint working.
-
-Staff said that sharing an office with social workers helped them solve problems quickly.
-
-## p. 3
-
-### References
-
-Smith A, Jones B (2015). Integration in practice. Journal of Care 3:4-5.
-"""
-
-
-@pytest.fixture
-def northvale(evidence_copy: Path) -> Path:
-    """An evidence copy with the invented full-text case 'northvale' added."""
-    return add_fulltext_case(evidence_copy, CASE, "northvale", "northvale_2019", SOURCE)
-
 
 def test_every_body_sentence_goes_to_one_of_the_two_tables(northvale: Path, reports_tmp: Path):
     settings = stages.resolve()
@@ -196,23 +132,3 @@ def test_regeneration_re_extracts_when_the_classifier_or_a_candidate_decision_ch
     extract = next(r for r in plan(["northvale"]) if r.name == "01_extract-northvale")
     assert {"extraction.yaml", "reviews/northvale/candidates.csv", "sources/northvale"} <= set(extract.inputs)
     assert {"findings/northvale.csv", "findings/northvale.rejected.csv"} <= set(extract.outputs)
-
-
-def test_the_candidate_command_records_a_decision_and_refuses_an_unknown_id(northvale: Path, reports_tmp: Path,
-                                                                            capsys):
-    from workbook.cli import main
-
-    settings = stages.resolve()
-    rejected_before = stages.run_extract("northvale", settings)
-    gone = pd.read_csv(stages.rejected_path(reports_tmp, "northvale"), dtype=str, keep_default_na=False)
-    fid = gone[gone["statement"] == "We interviewed 32 managers and front-line staff."]["finding_id"].iloc[0]
-    assert main(["candidate", "--case", "northvale", "--id", fid, "--accept", "--reviewer", "Jo"]) == 0
-    assert f"northvale: {fid} accepted by Jo" in capsys.readouterr().out
-    assert fid in set(stages.run_extract("northvale", settings)["finding_id"]) - set(rejected_before["finding_id"])
-    before = (northvale / "reviews" / "northvale" / "candidates.csv").read_bytes()
-    assert main(["candidate", "--case", "northvale", "--id", "northvale_2019-ffffffff", "--reject",
-                 "--reviewer", "Jo"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "'northvale_2019-ffffffff' is not a sentence of a full-text source" in err
-    assert "Fix: copy a finding_id from reports/findings/northvale.csv" in err
-    assert (northvale / "reviews" / "northvale" / "candidates.csv").read_bytes() == before

@@ -1,13 +1,12 @@
-"""Fixtures of the review-screen tests: a private config directory, an evidence copy without reviews, a session
-on a hand-made coded table, and the invented full-text case westbrook."""
+"""Fixtures of the review-screen tests: a private config directory, an evidence copy without reviews, and a session
+on a hand-made coded table."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from project_helpers import add_fulltext_case
-from review_helpers import WESTBROOK_CASE, WESTBROOK_SOURCE, coded_table
+from review_helpers import coded_table
 from workbook.ui.review_session import ReviewSession
 
 
@@ -31,9 +30,3 @@ def evidence(evidence_copy: Path) -> Path:
 def session(evidence: Path, framework) -> ReviewSession:
     """A review session on torbay over the hand-made coded table."""
     return ReviewSession("torbay", coded_table(), framework, evidence=evidence)
-
-
-@pytest.fixture
-def westbrook(evidence_copy: Path, reports_tmp: Path) -> Path:
-    """An evidence copy with the invented full-text case 'westbrook' added (and an empty reports directory)."""
-    return add_fulltext_case(evidence_copy, WESTBROOK_CASE, "westbrook", "westbrook_2020", WESTBROOK_SOURCE)

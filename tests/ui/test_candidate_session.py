@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from review_helpers import DISCHARGES, HUDDLES, PLACED, RECORDS, STAFF
+from fulltext_cases import DISCHARGES, HUDDLES, PLACED, RECORDS, STAFF
 from workbook.core.errors import ReviewError
 from workbook.extract.findings import candidate_decisions_path
 from workbook.pipeline.stages import resolve

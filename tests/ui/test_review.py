@@ -6,7 +6,8 @@ import csv
 
 import pandas as pd
 
-from review_helpers import DISCHARGES, HUDDLES, PLACED, RECORDS, STAFF, coded_table, review_rows
+from fulltext_cases import DISCHARGES, HUDDLES, PLACED, RECORDS, STAFF
+from review_helpers import coded_table, review_rows
 from workbook.coding.reviews import load_reviews, record_decision, reviewer_path
 from workbook.core.tables import write_csv
 from workbook.pipeline.stages import coded_path, resolve

@@ -6,7 +6,7 @@ import zipfile
 import pytest
 
 from refi_fixtures import empty_evidence, interview_qdpx, make_zip, project_xml, snapshot, validate_with_shared
-from test_cli import one_error, workbook
+from cli_helpers import one_error, workbook
 
 
 def test_export_qdc_writes_a_schema_valid_codebook(tmp_path):
