@@ -71,3 +71,10 @@ def test_every_package_says_what_it_is_for():
     for init in PACKAGE.glob("*/__init__.py"):
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert doc and 1 <= len(doc.splitlines()) <= 2, f"{init}: a docstring of one or two lines"
+
+
+def test_every_module_has_a_test_module_named_after_it():
+    tests = PACKAGE.parents[1] / "tests"
+    missing = [f"tests/{f.parent.name}/test_{f.stem}.py" for f in sorted(PACKAGE.glob("*/*.py"))
+               if f.stem != "__init__" and not (tests / f.parent.name / f"test_{f.stem}.py").is_file()]
+    assert not missing, f"modules without their test module: {', '.join(missing)}"

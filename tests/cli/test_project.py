@@ -8,7 +8,6 @@ import pytest
 from workbook.cli import main
 
 
-
 def test_cli_init_reports_one_line(tmp_path: Path, capsys: pytest.CaptureFixture):
     assert main(["init", str(tmp_path / "review")]) == 0
     assert "new workbook project in" in capsys.readouterr().out

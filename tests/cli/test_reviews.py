@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook.coding.reviews import (load_sample)
+from workbook.coding.reviews import load_sample
 
 
 def test_workbook_sample_writes_the_case_sample_and_refuses_bad_shares(evidence_copy: Path, capsys):

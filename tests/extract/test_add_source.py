@@ -13,6 +13,7 @@ from workbook.core.errors import EvidenceError, WorkbookError
 from workbook.evidence.sources import load_source
 from workbook.extract.add_source import add_source
 
+
 def snapshot(evidence: Path) -> dict[str, str]:
     """Every file under evidence/ with its SHA-256."""
     return {str(p.relative_to(evidence)): hashlib.sha256(p.read_bytes()).hexdigest()

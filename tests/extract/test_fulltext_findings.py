@@ -8,6 +8,7 @@ import pytest
 from workbook.extract.findings import TABLE_COLUMNS, page_and_section
 from workbook.pipeline import stages
 
+
 def test_every_body_sentence_goes_to_one_of_the_two_tables(northvale: Path, reports_tmp: Path):
     settings = stages.resolve()
     found = stages.run_extract("northvale", settings)

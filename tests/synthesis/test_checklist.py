@@ -156,7 +156,6 @@ def test_status_counts(framework):
     assert counts.loc["alpha", "not addressed"] == len(framework.requirements) - 1
 
 
-
 def _cases_table(framework, n: int) -> "tuple[pd.DataFrame, dict[str, str]]":
     """The automatic checklists of n cases 'c0'..'c<n-1>' (one finding each), and their names."""
     one = checklist.auto_checklist(coded(
