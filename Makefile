@@ -53,7 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction_accuracy.py
 
 handout: $(STAMP)
-	$(BIN)/python -m workbook.ui.teaching handout notebooks/teaching/02_coding_exercise.py notebooks/handout/02_coding_exercise.ipynb
+	$(BIN)/python -m workbook.ui.handout notebooks/teaching/02_coding_exercise.py notebooks/handout/02_coding_exercise.ipynb
 
 clean:
 	find reports -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +

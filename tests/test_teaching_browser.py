@@ -11,7 +11,7 @@ import pytest
 from test_lab_browser import CHROMIUM, CHROMIUM_ARGS
 from test_lab_saving_browser import open_notebook, start_lab, stop
 from workbook.evidence.framework import load_framework
-from workbook.ui.teaching import load_reference
+from workbook.ui.exercise import load_reference
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -44,9 +44,9 @@ examples_per_case = 1
 import matplotlib.pyplot as plt
 from IPython.display import HTML, display
 
-from workbook.ui import teaching
+from workbook.ui import lessons
 
-lesson = teaching.lesson(evidence_dir, reports_dir)
+lesson = lessons.lesson(evidence_dir, reports_dir)
 fw = lesson.framework
 print(f"{fw.title}: {len(fw.dimensions)} dimensions; {len(lesson.coded)} findings from {len(lesson.cases)} cases")
 
@@ -54,7 +54,7 @@ print(f"{fw.title}: {len(fw.dimensions)} dimensions; {len(lesson.coded)} finding
 # ## The picture: outcomes at the centre
 
 # %% jupyter={"source_hidden": true}
-teaching.framework_figure(fw)
+lessons.framework_figure(fw)
 plt.show()
 
 # %% [markdown]
@@ -62,13 +62,13 @@ plt.show()
 # *Requires* counts the "delivery on this dimension requires" items Petch lists for each.
 
 # %% jupyter={"source_hidden": true}
-HTML(teaching.definitions_html(fw))
+HTML(lessons.definitions_html(fw))
 
 # %% [markdown]
 # ## What delivery on each dimension requires
 
 # %% jupyter={"source_hidden": true}
-HTML(teaching.requirements_html(fw))
+HTML(lessons.requirements_html(fw))
 
 # %% [markdown]
 # ## Each dimension in the three cases
@@ -80,7 +80,7 @@ HTML(teaching.requirements_html(fw))
 # discussing (see notebook 3).
 
 # %% jupyter={"source_hidden": true}
-display(HTML(teaching.examples_html(lesson, per_case=examples_per_case)))
+display(HTML(lessons.examples_html(lesson, per_case=examples_per_case)))
 
 # %% [markdown]
 # ## Questions for discussion

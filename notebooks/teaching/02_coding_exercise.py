@@ -42,9 +42,9 @@ evidence_dir = ""
 reports_dir = ""
 
 # %% jupyter={"source_hidden": true}
-from workbook.ui import teaching
+from workbook.ui.exercise import Exercise
 
-exercise = teaching.Exercise.load(evidence_dir, reports_dir)
+exercise = Exercise.load(evidence_dir, reports_dir)
 print(exercise.introduction())
 
 # %% jupyter={"source_hidden": true} tags=["teacher"]

@@ -30,11 +30,11 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML
 
 from workbook.synthesis.matrix import framework_matrix
-from workbook.ui import teaching
+from workbook.ui import lessons
 
-lesson = teaching.lesson(evidence_dir, reports_dir)
+lesson = lessons.lesson(evidence_dir, reports_dir)
 matrix = framework_matrix(lesson.coded, lesson.framework, lesson.case_ids)
-teaching.labelled(matrix, lesson)
+lessons.labelled(matrix, lesson)
 
 # %% [markdown]
 # ## Barriers and facilitators
@@ -42,7 +42,7 @@ teaching.labelled(matrix, lesson)
 # and mostly facilitators in another.
 
 # %% jupyter={"source_hidden": true}
-teaching.polarity_heatmaps(lesson)
+lessons.polarity_heatmaps(lesson)
 plt.show()
 
 # %% [markdown]
@@ -52,7 +52,7 @@ plt.show()
 # full abstract, a first page, the opening of a web page).
 
 # %% jupyter={"source_hidden": true}
-HTML(teaching.sources_html(lesson))
+HTML(lessons.sources_html(lesson))
 
 # %% [markdown]
 # ## Counts depend on how much was written
@@ -60,14 +60,14 @@ HTML(teaching.sources_html(lesson))
 # cases on a dimension can change.
 
 # %% jupyter={"source_hidden": true}
-teaching.labelled(teaching.share_matrix(matrix, lesson.coded), lesson)
+lessons.labelled(lessons.share_matrix(matrix, lesson.coded), lesson)
 
 # %% [markdown]
 # ## One source can move a row
 # Leaving out each case's largest source shows how much of its row depends on a single document.
 
 # %% jupyter={"source_hidden": true}
-HTML(teaching.largest_source_html(lesson))
+HTML(lessons.largest_source_html(lesson))
 
 # %% [markdown]
 # ## What the matrix can say

@@ -74,7 +74,7 @@ def _documents() -> "list[tuple[str, object, dict]]":
     from workbook.core.yamlio import load_yaml, parse_yaml
     from workbook.evidence import cases, framework, sources
     from workbook.synthesis import confidence
-    from workbook.ui import teaching
+    from workbook.ui import exercise
 
     evidence = Path(__file__).resolve().parents[2] / "evidence"
     docs = [("framework.yaml", load_yaml(evidence / "framework.yaml").data, framework.SCHEMA),
@@ -82,7 +82,7 @@ def _documents() -> "list[tuple[str, object, dict]]":
             ("review_findings.yaml", load_yaml(evidence / "synthesis" / "review_findings.yaml").data,
              confidence.SCHEMA),
             ("reference_coding.yaml", load_yaml(evidence / "teaching" / "reference_coding.yaml").data,
-             teaching.REFERENCE_SCHEMA)]
+             exercise.REFERENCE_SCHEMA)]
     for path in sorted((evidence / "sources").rglob("*.md")):
         head = path.read_text(encoding="utf-8").split("---")[1]
         docs.append((path.name, parse_yaml(head, path).data, sources.SCHEMA))

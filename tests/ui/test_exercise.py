@@ -1,16 +1,16 @@
-"""Teaching helpers: kappa, the reference coding, comparing a student's codes, and hand-outs without answers."""
+"""The coding exercise: the reference coding, a student's codes compared with it (kappa, differences with the
+rationale), the answer form, and the exercise notebook."""
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
 import jupytext
-import nbformat
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from workbook.ui import teaching
+from workbook.ui import exercise as coding_exercise
+from workbook.ui.handout import strip_answers
 from workbook.evidence.cases import load_cases
 from workbook.core.errors import EvidenceError, ParameterError
 from workbook.extract.findings import finding_id, load_case_sources
@@ -35,8 +35,8 @@ def test_compare_gives_kappa_per_dimension_and_the_differences_with_rationale(fr
                3: (["vision"], "neutral"),                          # adds vision
                4: (["vision"], "facilitator"),                      # wrong polarity
                5: None}                                             # not answered
-    student = teaching.student_codes(answers, framework)
-    result = teaching.compare(student, hand_reference(), framework)
+    student = coding_exercise.student_codes(answers, framework)
+    result = coding_exercise.compare(student, hand_reference(), framework)
     assert (result.answered, result.total) == (4, 5)
     dims = result.by_dimension.set_index("dimension")
     # vision: reference [1,0,0,1], student [1,0,1,1] -> observed 3/4, chance (2*3 + 2*1)/16 = 1/2 -> kappa 1/2
@@ -63,23 +63,23 @@ def test_compare_gives_kappa_per_dimension_and_the_differences_with_rationale(fr
 
 def test_student_codes_refuse_unknown_codes_naming_the_item(framework):
     with pytest.raises(ParameterError) as info:
-        teaching.student_codes({1: (["visions"], "facilitator"), 2: (["time"], "good"), 3: "time"}, framework)
+        coding_exercise.student_codes({1: (["visions"], "facilitator"), 2: (["time"], "good"), 3: "time"}, framework)
     message = str(info.value)
     assert "item 1: unknown dimension(s) ['visions']" in message
     assert "item 2: unknown polarity 'good'" in message
     assert "item 3: write (['dimension', ...], 'polarity')" in message
-    table = teaching.student_codes({2: ("time", "barrier"), 1: ([], "neutral"), 3: None}, framework)
+    table = coding_exercise.student_codes({2: ("time", "barrier"), 1: ([], "neutral"), 3: None}, framework)
     assert table.to_dict("records") == [{"item": 1, "dimensions": "", "polarity": "neutral"},
                                         {"item": 2, "dimensions": "time", "polarity": "barrier"}]
 
 
 def test_student_codes_take_labels_and_refuse_unknown_items_and_wrong_shapes(framework):
-    table = teaching.student_codes({"2": (["Integrated teams and other ways of working", "local context"], "barrier")},
+    table = coding_exercise.student_codes({"2": (["Integrated teams and other ways of working", "local context"], "barrier")},
                                    framework, items=range(1, 13))
     assert table.to_dict("records") == [{"item": 2, "dimensions": "local_context;integrated_teams",
                                          "polarity": "barrier"}]
     with pytest.raises(ParameterError) as info:
-        teaching.student_codes({13: (["time"], "barrier"), "x": None, 4: {"dims": ["time"]}, 5: ([1, 2], "barrier"),
+        coding_exercise.student_codes({13: (["time"], "barrier"), "x": None, 4: {"dims": ["time"]}, 5: ([1, 2], "barrier"),
                                 6: (["time"], "")}, framework, items=range(1, 13))
     message = str(info.value)
     assert "item 13 is not in this exercise (its items are 1-12)" in message
@@ -89,11 +89,11 @@ def test_student_codes_take_labels_and_refuse_unknown_items_and_wrong_shapes(fra
     assert "item 6: choose a polarity" in message
     assert "\n" not in message and "Traceback" not in message
     with pytest.raises(ParameterError, match="not a table of items"):
-        teaching.student_codes([(["time"], "barrier")], framework)
+        coding_exercise.student_codes([(["time"], "barrier")], framework)
 
 
 def test_shipped_reference_has_twelve_items_that_all_exist_in_the_sources(framework):
-    reference = teaching.load_reference(framework)
+    reference = coding_exercise.load_reference(framework)
     assert list(reference["item"]) == list(range(1, 13))
     assert reference["rationale"].str.len().min() > 80
     current = {finding_id(src.id, st.text): case.id
@@ -109,7 +109,7 @@ def test_reference_with_an_unknown_dimension_is_refused_with_its_line(evidence_c
     path.write_text(path.read_text(encoding="utf-8").replace("dimensions: [culture]", "dimensions: [culturre]", 1),
                     encoding="utf-8")
     with pytest.raises(EvidenceError) as info:
-        teaching.load_reference(framework, evidence_copy)
+        coding_exercise.load_reference(framework, evidence_copy)
     assert "unknown dimension(s) ['culturre']" in str(info.value)
     assert "reference_coding.yaml:" in str(info.value)
 
@@ -117,30 +117,9 @@ def test_reference_with_an_unknown_dimension_is_refused_with_its_line(evidence_c
 def test_exercise_items_and_missing_items(framework):
     coded = pd.DataFrame({"finding_id": ["f2", "f1", "zz"], "case": ["c"] * 3, "source": ["s"] * 3,
                           "locator": ["l"] * 3, "statement": ["two", "one", "other"]})
-    items = teaching.exercise_items(hand_reference(), coded)
+    items = coding_exercise.exercise_items(hand_reference(), coded)
     assert items[["item", "statement"]].values.tolist() == [[1, "one"], [2, "two"]]
-    assert teaching.missing_items(hand_reference(), coded) == ["f3", "f4", "f5"]
-
-
-def tagged_notebook():
-    cells = [new_markdown_cell("intro"),
-             new_code_cell("answers = {}", metadata={"tags": ["exercise"]}),
-             new_markdown_cell("answers", metadata={"tags": ["answer"]}),
-             new_code_cell("reveal()", metadata={"tags": ["answer", "other"]},
-                           outputs=[new_output("stream", text="x")], execution_count=3),
-             new_code_cell("print(1)", outputs=[new_output("stream", text="1")], execution_count=4),
-             new_code_cell("x = 1", metadata={"tags": ["answers"]})]  # a different tag: kept
-    return new_notebook(cells=cells)
-
-
-def test_strip_answers_removes_exactly_the_answer_cells_and_clears_outputs():
-    nb = tagged_notebook()
-    nb.cells.append(new_markdown_cell("note for the teacher", metadata={"tags": ["teacher"]}))
-    out = teaching.strip_answers(nb)
-    assert [c.source for c in out.cells] == ["intro", "answers = {}", "print(1)", "x = 1"]
-    assert all(c.outputs == [] and c.execution_count is None for c in out.cells if c.cell_type == "code")
-    assert len(nb.cells) == 7 and nb.cells[4].outputs  # the original is untouched
-    assert len(teaching.strip_answers(nb, "answer").cells) == 5  # only the tag asked for
+    assert coding_exercise.missing_items(hand_reference(), coded) == ["f3", "f4", "f5"]
 
 
 def test_exercise_notebook_keeps_answers_apart_from_the_exercise():
@@ -149,7 +128,7 @@ def test_exercise_notebook_keeps_answers_apart_from_the_exercise():
     assert sum("exercise" in t for t in tags) == 1
     assert not any({"exercise", "answer"} <= t for t in tags)
     assert sum("answer" in t for t in tags) >= 4
-    stripped = teaching.strip_answers(nb)
+    stripped = strip_answers(nb)
     assert len(stripped.cells) == len(nb.cells) - sum(bool(t & {"answer", "teacher"}) for t in tags)
     text = "\n".join(c.source for c in stripped.cells)
     assert not any(word in text for word in ("compar", "rationale", "reference_table", "maintenance", "teacher"))
@@ -168,7 +147,7 @@ def test_exercise_notebook_hides_its_code_and_takes_answers_in_a_form_not_a_dict
 
 def checked_form(framework):
     """The shipped exercise's form and its comparison view (the teacher's copy), from the shipped evidence."""
-    exercise = teaching.Exercise.load()
+    exercise = coding_exercise.Exercise.load()
     form = exercise.form()
     return exercise, form, exercise.comparison(form)
 
@@ -217,115 +196,3 @@ def test_form_refuses_half_answers_and_unknown_items_without_raising(framework):
 
 def split(value: str) -> list[str]:
     return [v for v in value.split(";") if v]
-
-
-def test_handout_lands_outside_reports_and_has_no_answers_examples_or_teacher_notes(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBOOK_ROOT", str(tmp_path))
-    monkeypatch.setenv("WORKBOOK_REPORTS", str(tmp_path / "reports"))
-    target = teaching.make_handout(EXERCISE)
-    assert target == tmp_path / "notebooks" / "handout" / "02_coding_exercise.ipynb"
-    nb = nbformat.read(target, as_version=4)
-    assert "jupytext" not in nb.metadata
-    assert not any({"answer", "teacher"} & set(c.metadata.get("tags", [])) for c in nb.cells)
-    text = "\n".join(c.source for c in nb.cells)
-    for word in ("rationale", "compar", "reference_table", "For the teacher", "maintenance", "answers = {"):
-        assert word not in text
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-    with pytest.raises(ParameterError, match="every regeneration replaces"):
-        teaching.make_handout(EXERCISE, tmp_path / "reports" / "handout" / "x.ipynb")
-    assert not (tmp_path / "reports").exists()
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    line = next(ln for ln in makefile.splitlines() if "workbook.ui.teaching handout" in ln)
-    assert "notebooks/handout/" in line and "reports/" not in line
-    assert "notebooks/handout/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
-
-
-@pytest.mark.slow
-def test_handout_is_written_without_answers_and_runs_end_to_end(tmp_path):
-    from nbclient import NotebookClient
-
-    target = teaching.make_handout(EXERCISE, tmp_path / "handout" / "02_coding_exercise.ipynb")
-    nb = nbformat.read(target, as_version=4)
-    NotebookClient(nb, kernel_name="python3", timeout=120,
-                   resources={"metadata": {"path": str(EXERCISE.parent)}}).execute()
-    printed = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "12 findings to code." in printed
-    widgets = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-    assert len(widgets) == 1  # the form, and no comparison
-
-
-def test_handout_command_line(tmp_path, capsys):
-    target = tmp_path / "h.ipynb"
-    assert teaching.main(["handout", str(EXERCISE), str(target)]) == 0
-    assert "hand-out written" in capsys.readouterr().out
-    assert len(nbformat.read(target, as_version=4).cells) < len(jupytext.read(EXERCISE).cells)
-    assert teaching.main(["handout", str(tmp_path / "missing.py"), str(target)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and "no such notebook" in err and "Traceback" not in err
-
-
-def matrix_coded() -> pd.DataFrame:
-    rows = [("A", "c1", "s1", "vision;culture", "auto"), ("B", "c1", "s1", "vision", "auto"),
-            ("C", "c1", "s2", "vision;time", "AB"), ("D", "c2", "s3", "vision;culture", "auto"),
-            ("E", "c2", "s3", "vision", "auto"), ("F", "c2", "s4", "", "auto")]
-    return pd.DataFrame([{"finding_id": f, "case": c, "source": s, "locator": "l", "statement": f"Statement {f}.",
-                          "dimensions": d, "polarity": "neutral", "decided_by": by} for f, c, s, d, by in rows])
-
-
-def test_examples_prefer_reviewed_then_single_coded_findings(framework):
-    shown = teaching.examples(matrix_coded(), framework)
-    vision = shown[shown["dimension"] == "vision"]
-    assert vision[["case", "finding_id"]].values.tolist() == [["c1", "C"], ["c2", "E"]]
-    assert shown[shown["dimension"] == "culture"]["finding_id"].tolist() == ["A", "D"]
-    assert shown[shown["dimension"] == "leadership"].empty
-
-
-def test_share_matrix_and_leaving_out_the_largest_source(framework):
-    from workbook.synthesis.matrix import framework_matrix
-
-    coded = matrix_coded()
-    matrix = framework_matrix(coded, framework, ["c1", "c2"])
-    shares = teaching.share_matrix(matrix, coded)
-    assert shares.loc["c1", "vision"] == pytest.approx(1.0) and shares.loc["c2", "vision"] == pytest.approx(0.67)
-    effect = teaching.without_largest_source(coded, framework, ["c1", "c2"]).set_index("case")
-    assert effect.loc["c1", "largest source"] == "s1" and effect.loc["c1", "codes lost"] == 3
-    assert effect.loc["c2", "largest source"] == "s3" and effect.loc["c2", "codes lost"] == 3
-    assert effect.loc["c1", "top 3 before"] == "vision, culture, time"
-    assert effect.loc["c1", "top 3 after"] == "vision, time, leadership"  # only C (s2) is left
-
-
-TEACHING = sorted((ROOT / "notebooks" / "teaching").glob("*.py"))
-
-
-@pytest.mark.parametrize("path", TEACHING, ids=lambda p: p.name)
-def test_teaching_notebooks_hide_their_code_and_keep_maintainers_paths_out(path):
-    nb = jupytext.read(path)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    hidden = [c.metadata.get("jupyter", {}).get("source_hidden") for c in code]
-    assert code and all(hidden), f"{path.name}: code cells shown to a projector: {hidden}"
-    seen = "\n".join(c.source for c in nb.cells
-                     if c.cell_type == "markdown" and "teacher" not in c.metadata.get("tags", []))
-    assert "evidence/" not in seen and "reports/" not in seen and ".yaml" not in seen
-    assert all(len(c.source.splitlines()) <= 12 for c in code), "plotting and set-up code belongs in the library"
-
-
-def test_tables_for_students_show_case_names_and_dimension_labels(framework):
-    from types import SimpleNamespace
-
-    from workbook.synthesis.matrix import framework_matrix
-
-    coded = matrix_coded()
-    lesson = teaching.Lesson(None, framework, {"c1": SimpleNamespace(name="Case One"),
-                                               "c2": SimpleNamespace(name="Case Two")}, coded)
-    table = teaching.labelled(framework_matrix(coded, framework, ["c1", "c2"]), lesson)
-    assert list(table.index) == ["Case One", "Case Two"]
-    assert list(table.columns) == [teaching.short_label(d.label) for d in framework.dimensions]
-    assert "Integrated teams" in table.columns and "integrated_teams" not in table.columns
-    assert table.loc["Case One", "Vision"] == 3
-    effect = teaching.largest_source_html(lesson)
-    assert "Case One" in effect and "Vision, Culture, Time" in effect and "vision" not in effect
-    for shown in (teaching.definitions_html(framework), teaching.requirements_html(framework)):
-        assert "Integrated teams and other ways of working" in shown
-        assert ">integrated_teams<" not in shown and ">local_context<" not in shown
-        assert "table-layout:fixed" in shown

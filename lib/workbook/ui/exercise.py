@@ -1,10 +1,8 @@
-"""Teaching: the coding exercise (student codes against a reference, kappa, where and why they differ) and hand-outs."""
+"""The coding exercise: students code findings in a form, and their codes are compared with the reference coding
+(kappa per dimension, where and why they differ)."""
 from __future__ import annotations
 
-import argparse
-import copy
 import html
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -12,26 +10,16 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 import pandas as pd
 
 from workbook.coding.agreement import pairwise_agreement
-from workbook.coding.rules import rule_coder
 from workbook.core.errors import EvidenceError, ParameterError, WorkbookError, problem
 from workbook.core.paths import evidence_dir
 from workbook.core.yamlio import load_yaml, schema_problems
-from workbook.evidence.cases import load_cases
 from workbook.evidence.framework import POLARITIES, Framework
-from workbook.extract.findings import load_case_sources
-from workbook.synthesis.matrix import framework_matrix, split_ids
-from workbook.ui.review_session import coded_findings
+from workbook.synthesis.matrix import split_ids
+from workbook.ui.lessons import Lesson, dimension_labels, html_table, lesson
 
 if TYPE_CHECKING:
     from IPython.display import HTML
-    from matplotlib.figure import Figure
-    from nbformat import NotebookNode
 
-    from workbook.pipeline.stages import Settings
-
-ANSWER_TAG = "answer"
-EXERCISE_TAG = "exercise"
-EXAMPLE_COLUMNS: tuple[str, ...] = ("dimension", "case", "finding_id", "source", "locator", "polarity", "statement")
 
 REFERENCE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -58,70 +46,6 @@ REFERENCE_SCHEMA: dict[str, Any] = {
 }
 
 
-# -- findings for the teaching notebooks ------------------------------------------------------
-def all_coded(settings: "Settings") -> pd.DataFrame:
-    """The coded findings of every case in cases.yaml order (from reports/coded/ or coded on the fly)."""
-    return pd.concat([coded_findings(cid, settings) for cid in load_cases(settings.evidence)], ignore_index=True)
-
-
-def examples(coded: pd.DataFrame, framework: Framework, per_case: int = 1) -> pd.DataFrame:
-    """Example findings per dimension and case: reviewed ones first, then those the coder ties most clearly to it."""
-    scores = pd.DataFrame([c.scores for c in rule_coder(framework).code(coded["statement"].tolist())],
-                          index=coded.index).reindex(columns=list(framework.dimension_ids), fill_value=0.0)
-    dims = coded["dimensions"].map(split_ids)
-    ranked = coded.assign(reviewed=coded.get("decided_by", pd.Series("auto", index=coded.index)).ne("auto"),
-                          n_codes=dims.map(len))
-    rows = []
-    for dim in framework.dimension_ids:
-        margin = scores[dim] - scores.drop(columns=[dim]).max(axis=1)
-        hits = ranked[dims.map(lambda ds: dim in ds)].assign(margin=margin)
-        hits = hits.sort_values(["reviewed", "n_codes", "margin"], ascending=[False, True, False], kind="stable")
-        for case in dict.fromkeys(coded["case"]):
-            for _, row in hits[hits["case"] == case].head(per_case).iterrows():
-                rows.append({"dimension": dim, **{k: row[k] for k in EXAMPLE_COLUMNS[1:]}})
-    return pd.DataFrame(rows, columns=list(EXAMPLE_COLUMNS))
-
-
-def source_profile(coded: pd.DataFrame, settings: "Settings") -> pd.DataFrame:
-    """Per source: its case, kind, what was read, findings, and coded (finding, dimension) pairs."""
-    codes = coded.assign(n_codes=coded["dimensions"].map(lambda v: len(split_ids(v))))
-    counts = codes.groupby("source").agg(findings=("finding_id", "size"), codes=("n_codes", "sum"))
-    rows = []
-    for case in load_cases(settings.evidence).values():
-        for src in load_case_sources(case, settings.evidence):
-            n = counts.loc[src.id] if src.id in counts.index else None
-            rows.append({"case": case.id, "source": src.id, "kind": src.kind, "read": src.read,
-                         "findings": int(n["findings"]) if n is not None else 0,
-                         "codes": int(n["codes"]) if n is not None else 0})
-    return pd.DataFrame(rows)
-
-
-def share_matrix(matrix: pd.DataFrame, coded: pd.DataFrame) -> pd.DataFrame:
-    """The framework matrix divided by each case's number of findings (a share, not a count)."""
-    totals = coded.groupby("case").size().reindex(matrix.index)
-    return matrix.div(totals, axis=0).round(2)
-
-
-def without_largest_source(coded: pd.DataFrame, framework: Framework, case_ids: "list[str]") -> pd.DataFrame:
-    """For each case: its largest source, and how the case's matrix row changes when that source is left out."""
-    full = framework_matrix(coded, framework, case_ids)
-    rows = []
-    for case in case_ids:
-        sizes = coded[coded["case"] == case]["source"].value_counts()
-        if sizes.empty:
-            continue
-        biggest = sizes.index[0]
-        reduced = framework_matrix(coded[coded["source"] != biggest], framework, case_ids).loc[case]
-        change = reduced - full.loc[case]
-        rank_before = list(full.loc[case].sort_values(ascending=False, kind="stable").index[:3])
-        rank_after = list(reduced.sort_values(ascending=False, kind="stable").index[:3])
-        rows.append({"case": case, "largest source": biggest, "its findings": int(sizes.iloc[0]),
-                     "codes lost": int(-change.sum()), "top 3 before": ", ".join(rank_before),
-                     "top 3 after": ", ".join(rank_after)})
-    return pd.DataFrame(rows)
-
-
-# -- the reference coding ----------------------------------------------------------------------
 def reference_path(evidence: "Path | None" = None) -> Path:
     """evidence/teaching/reference_coding.yaml."""
     return (evidence or evidence_dir()) / "teaching" / "reference_coding.yaml"
@@ -304,164 +228,6 @@ def compare(student: pd.DataFrame, reference: pd.DataFrame, framework: Framework
                       polarity_kappa=float(stats.loc["polarity", "kappa"]), items=items)
 
 
-# -- what the teaching notebooks show ----------------------------------------------------------
-CELL = "text-align:left;vertical-align:top;white-space:normal;overflow-wrap:anywhere;padding:0.35em 0.5em;"
-"""Inline style of every table cell: left-aligned and wrapping (the notebook's own table style may not wrap)."""
-TABLE = "table-layout:fixed;width:100%;border-collapse:collapse;margin:0.4em 0 1em 0;"
-
-
-def _table(headers: "list[tuple[str, str]]", rows: "list[list[str]]", css_class: str = "") -> str:
-    """An HTML table of fixed layout that wraps its text: headers as (text, width), cells already escaped."""
-    cols = "".join(f"<col style='width:{width}'>" for _, width in headers)
-    head = "".join(f"<th style='{CELL}border-bottom:1px solid #999'>{html.escape(text)}</th>" for text, _ in headers)
-    body = "".join("<tr>" + "".join(f"<td style='{CELL}border-bottom:1px solid #e5e5e5'>{cell}</td>" for cell in row)
-                   + "</tr>" for row in rows)
-    return (f"<table class='{css_class}' style='{TABLE}'><colgroup>{cols}</colgroup>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-
-
-def dimension_labels(ids: "str | Iterable[str]", framework: Framework, empty: str = "none") -> str:
-    """Dimension ids (';'-joined or a list) as their labels, comma-separated, in framework order."""
-    ids = split_ids(ids) if isinstance(ids, str) else list(ids)
-    known = [d for d in framework.order([i for i in ids if i in framework.dimension_ids])]
-    return ", ".join(framework.dimension(d).label for d in known) or empty
-
-
-@dataclass(frozen=True)
-class Lesson:
-    """What every teaching notebook starts from: the settings, the framework, the cases and the coded findings."""
-
-    settings: Any
-    framework: Framework
-    cases: dict
-    coded: pd.DataFrame
-
-    def case_name(self, case_id: str) -> str:
-        """A case's name (its id when it has none)."""
-        case = self.cases.get(case_id)
-        return case.name if case is not None else case_id
-
-    @property
-    def case_ids(self) -> list[str]:
-        """The case ids in cases.yaml order."""
-        return list(self.cases)
-
-
-def lesson(evidence_dir: str = "", reports_dir: str = "") -> Lesson:
-    """Load a teaching notebook's inputs from its parameters (empty: the project's evidence and reports)."""
-    from workbook.pipeline.stages import resolve
-
-    settings = resolve(evidence_dir, reports_dir)
-    return Lesson(settings, settings.framework, load_cases(settings.evidence), all_coded(settings))
-
-
-def framework_figure(framework: Framework) -> "Figure":
-    """The framework as a picture: the outcomes dimension in the centre, the others around it with arrows."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    around = [d for d in framework.dimensions if d.id != "outcomes"]
-    fig, ax = plt.subplots(figsize=(5, 5))
-    ax.set_aspect("equal")
-    ax.axis("off")
-    centre = framework.dimension("outcomes").label if "outcomes" in framework.dimension_ids else ""
-    ax.add_patch(plt.Circle((0, 0), 0.32, color="#2a7f62"))
-    ax.text(0, 0, centre, ha="center", va="center", color="white", fontsize=12, weight="bold")
-    for i, dim in enumerate(around):
-        angle = np.pi / 2 - 2 * np.pi * i / max(1, len(around))
-        x, y = np.cos(angle), np.sin(angle)
-        ax.annotate("", xy=(0.36 * x, 0.36 * y), xytext=(0.72 * x, 0.72 * y),
-                    arrowprops={"arrowstyle": "->", "color": "#555"})
-        ax.add_patch(plt.Circle((0.95 * x, 0.95 * y), 0.24, color="#cfe3f5"))
-        ax.text(0.95 * x, 0.95 * y, short_label(dim.label), ha="center", va="center", fontsize=9, wrap=True)
-    ax.set_xlim(-1.3, 1.3)
-    ax.set_ylim(-1.3, 1.3)
-    return fig
-
-
-def definitions_html(framework: Framework) -> str:
-    """The dimensions with their definitions and how many 'delivery requires' items each lists (labels only)."""
-    rows = [[f"<b>{html.escape(d.label)}</b>", html.escape(d.definition), str(len(d.requires))]
-            for d in framework.dimensions]
-    return _table([("Dimension", "18%"), ("Definition", "72%"), ("Requires", "10%")], rows)
-
-
-def requirements_html(framework: Framework) -> str:
-    """What delivery on each dimension requires, grouped under the dimension's label."""
-    rows = [[html.escape(framework.dimension(r.dimension).label), html.escape(r.text)]
-            for r in framework.requirements]
-    return _table([("Dimension", "22%"), ("Delivery requires", "78%")], rows)
-
-
-def examples_html(lesson: Lesson, per_case: int = 1) -> str:
-    """For each dimension: its definition and one real finding per case coded to it, with source and locator."""
-    shown = examples(lesson.coded, lesson.framework, per_case=per_case)
-    parts = []
-    for dim in lesson.framework.dimensions:
-        rows = shown[shown["dimension"] == dim.id]
-        items = [f"<li><b>{html.escape(lesson.case_name(row.case))}</b> ({html.escape(row.polarity)}): "
-                 f"{html.escape(row.statement)} <small>[{html.escape(row.source)}, {html.escape(row.locator)}]</small>"
-                 f"</li>" for row in rows.itertuples()]
-        if rows.empty:
-            items = ["<li><i>(no finding coded to this dimension in any case)</i></li>"]
-        parts.append(f"<h3>{html.escape(dim.label)}</h3><p><i>{html.escape(dim.definition)}</i></p>"
-                     f"<ul>{''.join(items)}</ul>")
-    return "".join(parts)
-
-
-def short_label(label: str) -> str:
-    """A dimension label short enough for a column heading or an axis ('Integrated teams and other ways of
-    working' -> 'Integrated teams')."""
-    return label if len(label) < 18 else label.split(" and ")[0]
-
-
-def labelled(matrix: pd.DataFrame, lesson: Lesson) -> pd.DataFrame:
-    """A case-by-dimension table with case names as rows and dimension labels as columns."""
-    fw = lesson.framework
-    out = matrix.rename(index=lesson.case_name,
-                        columns=lambda c: short_label(fw.dimension(c).label) if c in fw.dimension_ids else c)
-    out.index.name, out.columns.name = "case", None
-    return out
-
-
-def polarity_heatmaps(lesson: Lesson) -> "Figure":
-    """Two heatmaps side by side: facilitator and barrier findings per case and dimension (labels shown)."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
-
-    fig, axes = plt.subplots(1, 2, figsize=(12, 3.4), sharey=True)
-    for ax, value in zip(axes, ["facilitators", "barriers"]):
-        table = labelled(framework_matrix(lesson.coded, lesson.framework, lesson.case_ids, value=value), lesson)
-        sns.heatmap(table, annot=True, fmt="d", cmap="Greens" if value == "facilitators" else "Reds", cbar=False, ax=ax)
-        ax.set_title(value)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-    fig.tight_layout()
-    return fig
-
-
-def sources_html(lesson: Lesson) -> str:
-    """Per source: its case, kind, how much of it was read (the first clause of its 'read' note) and its counts."""
-    profile = source_profile(lesson.coded, lesson.settings)
-    rows = [[html.escape(lesson.case_name(r.case)), html.escape(r.source), html.escape(r.kind),
-             html.escape(str(r.read).split(";")[0].split("(")[0].strip()), str(r.findings), str(r.codes)]
-            for r in profile.itertuples()]
-    return _table([("Case", "16%"), ("Source", "22%"), ("Kind", "14%"), ("What was read", "28%"),
-                   ("Findings", "10%"), ("Codes", "10%")], rows)
-
-
-def largest_source_html(lesson: Lesson) -> str:
-    """For each case: its largest source, the codes lost without it, and its top three dimensions before and after."""
-    fw = lesson.framework
-    effect = without_largest_source(lesson.coded, fw, lesson.case_ids)
-    rows = [[html.escape(lesson.case_name(r["case"])), html.escape(r["largest source"]), str(r["its findings"]),
-             str(r["codes lost"]), html.escape(dimension_labels(r["top 3 before"].split(", "), fw)),
-             html.escape(dimension_labels(r["top 3 after"].split(", "), fw))] for r in effect.to_dict("records")]
-    return _table([("Case", "15%"), ("Largest source", "20%"), ("Its findings", "11%"), ("Codes lost", "10%"),
-                   ("Top 3 before", "22%"), ("Top 3 after", "22%")], rows)
-
-
-# -- the coding exercise: a form, and the comparison for the teacher's copy ----------------------
 def _codes_text(dims: str, polarity: str, framework: Framework) -> str:
     return f"{html.escape(dimension_labels(dims, framework))} · <i>{html.escape(polarity)}</i>"
 
@@ -485,7 +251,7 @@ def agreement_html(comparison: "Comparison", framework: Framework) -> str:
                f"as the reference. Mean kappa over dimensions: {number(comparison.mean_kappa, '.2f')}. Polarity: "
                f"{number(comparison.polarity_agreement, '.0%')} agreement, kappa "
                f"{number(comparison.polarity_kappa, '.2f')}.</p>")
-    return summary + _table([("Dimension", "17%"), ("You", "7%"), ("Reference", "10%"), ("Both", "7%"),
+    return summary + html_table([("Dimension", "17%"), ("You", "7%"), ("Reference", "10%"), ("Both", "7%"),
                              ("Agreement", "11%"), ("Kappa (95% CI)", "18%"), ("Note", "30%")], rows, "wb-kappa")
 
 
@@ -512,7 +278,7 @@ def differences_html(comparison: "Comparison", items: pd.DataFrame, framework: F
                  f"Reference: {_codes_text(r.reference_dimensions, r.reference_polarity, framework)}<br>"
                  f"<b>{'; '.join(what)}</b>")
         rows.append([finding, codes, html.escape(str(r.rationale))])
-    return _table([("Finding", "38%"), ("Codes", "24%"), ("Why the reference codes it so", "38%")], rows,
+    return html_table([("Finding", "38%"), ("Codes", "24%"), ("Why the reference codes it so", "38%")], rows,
                   "wb-differences")
 
 
@@ -534,7 +300,7 @@ def reference_html(reference: pd.DataFrame, items: pd.DataFrame, framework: Fram
         finding = _finding_cell({**found.loc[r.item].to_dict(), "item": r.item}, lesson) if r.item in found.index \
             else f"<b>{r.item}.</b> <i>(this finding is no longer in the sources)</i>"
         rows.append([finding, _codes_text(r.dimensions, r.polarity, framework), html.escape(r.rationale)])
-    return _table([("Finding", "38%"), ("Reference codes", "22%"), ("Why", "40%")], rows, "wb-reference")
+    return html_table([("Finding", "38%"), ("Reference codes", "22%"), ("Why", "40%")], rows, "wb-reference")
 
 
 class ExerciseForm:
@@ -705,87 +471,3 @@ class Exercise:
         from IPython.display import HTML
 
         return HTML(reference_html(self.reference, self.items, self.framework, self.lesson))
-
-
-# -- hand-outs ---------------------------------------------------------------------------------
-TEACHER_TAG = "teacher"
-HANDOUT_TAGS: tuple[str, ...] = (ANSWER_TAG, TEACHER_TAG)
-"""Cells with any of these tags are left out of a hand-out: the answers and the notes for the teacher."""
-HANDOUT_FOLDER = Path("notebooks") / "handout"
-"""Where hand-outs go by default (inside the project; `make lab` opens notebooks/, regeneration never touches it)."""
-
-
-def strip_answers(nb: "NotebookNode", tags: "str | Iterable[str]" = HANDOUT_TAGS) -> "NotebookNode":
-    """A copy of a notebook without the cells tagged with any of `tags`, and with every output cleared."""
-    tags = {tags} if isinstance(tags, str) else set(tags)
-    out = copy.deepcopy(nb)
-    out.cells = [c for c in out.cells if not tags & set(c.get("metadata", {}).get("tags", []))]
-    for cell in out.cells:
-        if cell.get("cell_type") == "code":
-            cell["outputs"] = []
-            cell["execution_count"] = None
-    return out
-
-
-def default_handout(source: "str | Path") -> Path:
-    """notebooks/handout/<name>.ipynb of the project the workbook acts on."""
-    from workbook.core.paths import project_root
-
-    return project_root() / HANDOUT_FOLDER / f"{Path(source).stem}.ipynb"
-
-
-def make_handout(source: "str | Path", target: "str | Path | None" = None,
-                 tags: "str | Iterable[str]" = HANDOUT_TAGS) -> Path:
-    """Write a hand-out .ipynb of a notebook (.ipynb or paired .py) without its answer and teacher cells,
-    outside reports/ (which every regeneration replaces); by default into notebooks/handout/."""
-    import jupytext
-    import nbformat
-
-    from workbook.core.atomic import write_text
-    from workbook.core.paths import reports_dir
-
-    source = Path(source)
-    target = Path(target) if target else default_handout(source)
-    if not source.is_file():
-        raise ParameterError(f"{source}: no such notebook. Fix: give the exercise notebook, e.g. "
-                             f"notebooks/teaching/02_coding_exercise.py.")
-    reports = reports_dir().resolve()
-    where = target.resolve()
-    if where == reports or reports in where.parents:
-        raise ParameterError(f"{target}: is inside {reports}, which every regeneration replaces. Fix: write the "
-                             f"hand-out elsewhere, e.g. {HANDOUT_FOLDER}/ (the default).")
-    if target.suffix != ".ipynb":
-        raise ParameterError(f"{target}: a hand-out is a notebook. Fix: name it <something>.ipynb.")
-    try:
-        nb = jupytext.read(source)
-    except Exception as exc:  # jupytext raises many kinds for unreadable notebooks
-        raise ParameterError(f"{source}: cannot be read as a notebook ({exc}). Fix: give a .ipynb or a "
-                             f"py:percent notebook.") from None
-    nb.metadata.pop("jupytext", None)
-    handout = strip_answers(nb, tags)
-    write_text(target, nbformat.writes(handout) + "\n")
-    return target
-
-
-def main(argv: "list[str] | None" = None) -> int:
-    """python -m workbook.ui.teaching handout SOURCE [TARGET]: write a hand-out without answers or teacher's notes."""
-    parser = argparse.ArgumentParser(prog="python -m workbook.ui.teaching", description=main.__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    cmd = sub.add_parser("handout", help="copy a notebook without the cells tagged 'answer' or 'teacher'")
-    cmd.add_argument("source")
-    cmd.add_argument("target", nargs="?", default=None,
-                     help=f"the hand-out to write (default: {HANDOUT_FOLDER}/<name>.ipynb)")
-    cmd.add_argument("--tag", action="append", default=None,
-                     help="a tag whose cells are left out (repeatable; default: answer and teacher)")
-    args = parser.parse_args(argv)
-    try:
-        written = make_handout(args.source, args.target, args.tag or HANDOUT_TAGS)
-    except WorkbookError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    print(f"hand-out written: {written}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
