@@ -109,6 +109,72 @@ def _front_matter(fields: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _described(original: Path, meta: dict, *, authors: str, title: str, year: "int | None", doi: str, url: str,
+               venue: str) -> "tuple[list[str], str, int | str, str, str, dict[str, str]]":
+    """Authors, title, year, DOI and publisher from the flags, else from the file's metadata (what was guessed
+    listed); refuses a document that names no author, title, or DOI, URL or venue."""
+    guessed: dict[str, str] = {}
+    author_list = [a.strip() for a in authors.split(";") if a.strip()] if authors else []
+    if not author_list and meta.get("authors"):
+        author_list = list(meta["authors"])
+        guessed["authors"] = "; ".join(author_list)
+    if not author_list:
+        raise ParameterError(f"{original}: no authors were found in the file. Fix: give them with "
+                             "--authors \"Surname A; Surname B\" (or the organisation's name).")
+    if not title and meta.get("title"):
+        title = meta["title"]
+        guessed["title"] = title
+    if not title:
+        raise ParameterError(f"{original}: no title was found in the file. Fix: give it with --title \"...\".")
+    year_value: "int | str"
+    if year is not None:
+        year_value = year
+    elif meta.get("year"):
+        year_value = int(meta["year"])
+        guessed["year"] = f"{year_value} (from the file's own date, which may not be the publication year)"
+    else:
+        year_value = "n.d."
+        guessed["year"] = "n.d. (no date found in the file)"
+    if not doi and not url and meta.get("doi"):
+        doi = _DOI_PREFIX.sub("", meta["doi"])
+        if re.fullmatch(r"10\.\d{4,9}/\S+", doi):
+            guessed["doi"] = doi
+        else:
+            doi = ""
+    publisher = ""
+    if not doi and not url:
+        if not venue:
+            raise ParameterError(f"{original}: no DOI was found in the file. Fix: give --doi or --url, or --venue "
+                                 "naming who published it (e.g. --venue \"Camden Council\").")
+        publisher = venue
+    return author_list, title, year_value, doi, publisher, guessed
+
+
+def _write_together(files: "list[tuple[Path, str | bytes]]") -> None:
+    """Write each file atomically, in order; if one fails, remove those written and the folders made for them."""
+    made_dirs = sorted({d for path, _ in files for d in (path.parent, path.parent.parent) if not d.exists()},
+                       key=lambda d: len(d.parts), reverse=True)
+    written: list[Path] = []
+    try:
+        for path, content in files:
+            existed = path.exists()
+            if isinstance(content, bytes):
+                write_bytes(path, content)
+            else:
+                write_text(path, content)
+            if not existed:
+                written.append(path)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        for d in made_dirs:
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        raise
+
+
 def add_source(path: "str | Path", case_id: str, *, case_name: str = "", source_id: str = "", title: str = "",
                authors: str = "", year: "str | int | None" = None, venue: str = "", doi: str = "", url: str = "",
                licence: str = "", evidence: "Path | None" = None) -> AddedSource:
@@ -131,40 +197,8 @@ def add_source(path: "str | Path", case_id: str, *, case_name: str = "", source_
                                     "choose another --id (source ids are unique across all cases)."))
     data = original.read_bytes()
     document: Document = read_document(original)
-    meta = document.metadata
-    guessed: dict[str, str] = {}
-
-    author_list = [a.strip() for a in authors.split(";") if a.strip()] if authors else []
-    if not author_list and meta.get("authors"):
-        author_list = list(meta["authors"])
-        guessed["authors"] = "; ".join(author_list)
-    if not author_list:
-        raise ParameterError(f"{original}: no authors were found in the file. Fix: give them with "
-                             "--authors \"Surname A; Surname B\" (or the organisation's name).")
-    if not title and meta.get("title"):
-        title = meta["title"]
-        guessed["title"] = title
-    if not title:
-        raise ParameterError(f"{original}: no title was found in the file. Fix: give it with --title \"...\".")
-    if year_value is None:
-        if meta.get("year"):
-            year_value = int(meta["year"])
-            guessed["year"] = f"{year_value} (from the file's own date, which may not be the publication year)"
-        else:
-            year_value = "n.d."
-            guessed["year"] = "n.d. (no date found in the file)"
-    if not doi and not url and meta.get("doi"):
-        doi = _DOI_PREFIX.sub("", meta["doi"])
-        if re.fullmatch(r"10\.\d{4,9}/\S+", doi):
-            guessed["doi"] = doi
-        else:
-            doi = ""
-    publisher = ""
-    if not doi and not url:
-        if not venue:
-            raise ParameterError(f"{original}: no DOI was found in the file. Fix: give --doi or --url, or --venue "
-                                 "naming who published it (e.g. --venue \"Camden Council\").")
-        publisher = venue
+    author_list, title, year_value, doi, publisher, guessed = _described(
+        original, document.metadata, authors=authors, title=title, year=year_value, doi=doi, url=url, venue=venue)
 
     if not source_id:
         source_id = _derive_id(author_list, year_value, original.stem, taken)
@@ -196,23 +230,7 @@ def add_source(path: "str | Path", case_id: str, *, case_name: str = "", source_
     text = _front_matter(fields) + "\n" + document.to_markdown()
     parsed = parse_source(text, source_file)  # the file must read back cleanly before anything is written
 
-    written: list[Path] = []
-    made_dirs = [d for d in (source_file.parent, copy.parent, copy.parent.parent) if not d.exists()]
-    try:
-        write_bytes(copy, data)
-        written.append(copy)
-        write_text(source_file, text)
-        written.append(source_file)
-        write_text(cases_file, new_cases)
-    except BaseException:
-        for p in written:
-            p.unlink(missing_ok=True)
-        for d in made_dirs:
-            try:
-                d.rmdir()
-            except OSError:
-                pass
-        raise
+    _write_together([(copy, data), (source_file, text), (cases_file, new_cases)])
     notes = list(document.notes)
     if created:
         notes.append(f"case {case_id!r} was created in {cases_file.name}: replace '{PLACEHOLDER}' in its setting, "
