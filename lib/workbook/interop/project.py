@@ -7,6 +7,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -198,28 +199,110 @@ def user_guid(name: str) -> str:
     return stable_guid("user", name)
 
 
-def export_project(framework: Framework, cases: list[CaseExport], now: dt.datetime,
-                   name: str = "Integrated Care Evidence Workbook") -> tuple[bytes, ExportSummary]:
-    """The .qdpx (zip bytes) of the given cases, with project.qde checked against Project.xsd first."""
-    summary = ExportSummary()
-    stamp = _stamp(now)
-    codebook = framework_codebook(framework)
-    dim_codes = {d: dimension_guid(framework, d) for d in framework.dimension_ids}
-    pol_codes = {p.name: p.guid for p in codebook.codes[-1].children}
-    variables = _variables(framework)
-    root = etree.Element(NS + "Project", nsmap={None: PROJECT_NS}, name=name, origin="integrated-care-workbook",
-                         creatingUserGUID=user_guid(AUTO_USER), creationDateTime=stamp)
+@dataclass
+class _Export:
+    """What every part of an export shares: the time stamp, the users' and codes' GUIDs, the notes and the counts."""
+
+    stamp: str
+    users: dict[str, str]
+    dim_codes: dict[str, str]
+    pol_codes: dict[str, str]
+    summary: ExportSummary
+    notes: list = field(default_factory=list)
+
+    def codes(self, dims: str, polarity: str) -> list[str]:
+        """The GUIDs of a finding's dimension codes and polarity code (unknown ones left out)."""
+        return ([self.dim_codes[d] for d in _split(dims) if d in self.dim_codes]
+                + ([self.pol_codes[polarity]] if polarity in self.pol_codes else []))
+
+
+def _users(cases: list[CaseExport]) -> dict[str, str]:
+    """Every user of the export (the coder, the consensus when there is one, each reviewer) and their GUIDs."""
     users = {AUTO_USER: user_guid(AUTO_USER)}
     for c in cases:
         if c.consensus is not None and not c.consensus.empty:
             users.setdefault(CONSENSUS_USER, user_guid(CONSENSUS_USER))
         for reviewer in c.decisions.get("reviewer", pd.Series(dtype=str)).tolist():
             users.setdefault(_cell(reviewer), user_guid(_cell(reviewer)))
+    return users
+
+
+def _selection(src_el: etree._Element, row: Any, start: int, end: int, short: str,
+               decisions: list, ex: _Export) -> None:
+    """One finding as a selection of its source: the coder's codes, each reviewer's, and their notes."""
+    fid = row.finding_id
+    sel = etree.SubElement(src_el, NS + "PlainTextSelection", guid=stable_guid("selection", fid), name=fid,
+                           startPosition=str(start), endPosition=str(end), creatingUser=ex.users[AUTO_USER],
+                           creationDateTime=ex.stamp)
+    etree.SubElement(sel, NS + "Description").text = f"{row.locator} ({short})"
+    ex.summary.selections += 1
+    codings = [(AUTO_USER, ex.stamp, ex.codes(row.auto_dimensions, _cell(row.auto_polarity)))]
+    note_refs = []
+    for reviewer, day, dims, polarity, text, agreed in decisions:
+        codings.append((reviewer, _day_stamp(day), ex.codes(dims, polarity)))
+        if text.strip() or agreed:
+            nguid = stable_guid("note", fid, reviewer, day)
+            note = etree.Element(NS + "Note", guid=nguid, name=f"{USER_NAMES.get(reviewer, reviewer)} on {fid}",
+                                 creatingUser=ex.users[reviewer], creationDateTime=_day_stamp(day))
+            if agreed:
+                etree.SubElement(note, NS + "Description").text = agreed
+            etree.SubElement(note, NS + "PlainTextContent").text = text
+            ex.notes.append(note)
+            note_refs.append(nguid)
+    for who, when, codes in codings:
+        for code in codes:
+            guid = stable_guid("coding", fid, who, "" if who == AUTO_USER else when, code)
+            coding = etree.SubElement(sel, NS + "Coding", guid=guid, creatingUser=ex.users[who], creationDateTime=when)
+            etree.SubElement(coding, NS + "CodeRef", targetGUID=code)
+            ex.summary.codings += 1
+    for nguid in note_refs:
+        etree.SubElement(sel, NS + "NoteRef", targetGUID=nguid)
+
+
+def _case(cases_el: etree._Element, sources_el: etree._Element, c: CaseExport, variables: dict[str, str],
+          members: dict[str, str], ex: _Export) -> None:
+    """One case with its variables, and each of its sources as a text source with its findings selected."""
+    case_el = etree.SubElement(cases_el, NS + "Case", guid=stable_guid("case", c.case.id), name=c.case.name)
+    if c.case.summary:
+        etree.SubElement(case_el, NS + "Description").text = c.case.summary
+    for fname in CASE_FIELDS:
+        value = getattr(c.case, fname, "")
+        if value:
+            _value(case_el, variables[f"case {fname}"], str(value))
+    by_finding = _decisions_by_finding(c)
+    exported: set[str] = set()
+    for src in c.sources:
+        rows = c.coded[c.coded["source"] == src.id]
+        text, offsets = plain_text(list(zip(rows["finding_id"], rows["locator"], rows["statement"])))
+        sguid = stable_guid("source", src.id)
+        etree.SubElement(case_el, NS + "SourceRef", targetGUID=sguid)
+        src_el = etree.SubElement(sources_el, NS + "TextSource", guid=sguid, name=src.id,
+                                  plainTextPath=f"internal://{sguid}.txt", creatingUser=ex.users[AUTO_USER],
+                                  creationDateTime=ex.stamp)
+        etree.SubElement(src_el, NS + "Description").text = src.citation()
+        members[f"sources/{sguid}.txt"] = text
+        ex.summary.sources += 1
+        for row in rows.itertuples(index=False):
+            _selection(src_el, row, *offsets[row.finding_id], src.short, by_finding.get(row.finding_id, ()), ex)
+            exported.add(row.finding_id)
+        for fname, value in source_fields(src).items():
+            _value(src_el, variables[f"source {fname}"], value)
+    ex.summary.orphaned += len(set(by_finding) - exported)
+
+
+def export_project(framework: Framework, cases: list[CaseExport], now: dt.datetime,
+                   name: str = "Integrated Care Evidence Workbook") -> tuple[bytes, ExportSummary]:
+    """The .qdpx (zip bytes) of the given cases, with project.qde checked against Project.xsd first."""
+    codebook = framework_codebook(framework)
+    ex = _Export(_stamp(now), _users(cases), {d: dimension_guid(framework, d) for d in framework.dimension_ids},
+                 {p.name: p.guid for p in codebook.codes[-1].children}, ExportSummary())
+    variables = _variables(framework)
+    root = etree.Element(NS + "Project", nsmap={None: PROJECT_NS}, name=name, origin="integrated-care-workbook",
+                         creatingUserGUID=ex.users[AUTO_USER], creationDateTime=ex.stamp)
     users_el = etree.SubElement(root, NS + "Users")
-    for uname, guid in users.items():
-        etree.SubElement(users_el, NS + "User", guid=guid, name=USER_NAMES.get(uname, uname),
-                         id=uname)
-    summary.users = len(users)
+    for uname, guid in ex.users.items():
+        etree.SubElement(users_el, NS + "User", guid=guid, name=USER_NAMES.get(uname, uname), id=uname)
+    ex.summary.users = len(ex.users)
     book = etree.SubElement(root, NS + "CodeBook")
     book.append(codes_element(codebook, PROJECT_NS))
     vars_el = etree.SubElement(root, NS + "Variables")
@@ -227,71 +310,14 @@ def export_project(framework: Framework, cases: list[CaseExport], now: dt.dateti
         etree.SubElement(vars_el, NS + "Variable", guid=guid, name=vname, typeOfVariable="Text")
     cases_el = etree.SubElement(root, NS + "Cases")
     sources_el = etree.SubElement(root, NS + "Sources")
-    notes: list[etree._Element] = []
     members: dict[str, str] = {}
     for c in cases:
-        case_el = etree.SubElement(cases_el, NS + "Case", guid=stable_guid("case", c.case.id), name=c.case.name)
-        if c.case.summary:
-            etree.SubElement(case_el, NS + "Description").text = c.case.summary
-        for fname in CASE_FIELDS:
-            value = getattr(c.case, fname, "")
-            if value:
-                _value(case_el, variables[f"case {fname}"], str(value))
-        by_finding = _decisions_by_finding(c)
-        exported: set[str] = set()
-        for src in c.sources:
-            rows = c.coded[c.coded["source"] == src.id]
-            text, offsets = plain_text(list(zip(rows["finding_id"], rows["locator"], rows["statement"])))
-            sguid = stable_guid("source", src.id)
-            etree.SubElement(case_el, NS + "SourceRef", targetGUID=sguid)
-            src_el = etree.SubElement(sources_el, NS + "TextSource", guid=sguid, name=src.id,
-                                      plainTextPath=f"internal://{sguid}.txt", creatingUser=users[AUTO_USER],
-                                      creationDateTime=stamp)
-            etree.SubElement(src_el, NS + "Description").text = src.citation()
-            members[f"sources/{sguid}.txt"] = text
-            summary.sources += 1
-            for row in rows.itertuples(index=False):
-                fid = row.finding_id
-                start, end = offsets[fid]
-                sel = etree.SubElement(src_el, NS + "PlainTextSelection", guid=stable_guid("selection", fid),
-                                       name=fid, startPosition=str(start), endPosition=str(end),
-                                       creatingUser=users[AUTO_USER], creationDateTime=stamp)
-                etree.SubElement(sel, NS + "Description").text = f"{row.locator} ({src.short})"
-                summary.selections += 1
-                exported.add(fid)
-                codings = [(AUTO_USER, stamp, [dim_codes[d] for d in _split(row.auto_dimensions) if d in dim_codes]
-                            + [pol_codes[_cell(row.auto_polarity)]] if _cell(row.auto_polarity) in pol_codes else [])]
-                note_refs = []
-                for reviewer, day, dims, polarity, text, agreed in by_finding.get(fid, ()):
-                    codes = [dim_codes[d] for d in _split(dims) if d in dim_codes]
-                    codes += [pol_codes[polarity]] if polarity in pol_codes else []
-                    codings.append((reviewer, _day_stamp(day), codes))
-                    if text.strip() or agreed:
-                        nguid = stable_guid("note", fid, reviewer, day)
-                        note = etree.Element(NS + "Note", guid=nguid, name=f"{USER_NAMES.get(reviewer, reviewer)} on "
-                                             f"{fid}", creatingUser=users[reviewer], creationDateTime=_day_stamp(day))
-                        if agreed:
-                            etree.SubElement(note, NS + "Description").text = agreed
-                        etree.SubElement(note, NS + "PlainTextContent").text = text
-                        notes.append(note)
-                        note_refs.append(nguid)
-                for who, when, codes in codings:
-                    for code in codes:
-                        guid = stable_guid("coding", fid, who, "" if who == AUTO_USER else when, code)
-                        coding = etree.SubElement(sel, NS + "Coding", guid=guid, creatingUser=users[who],
-                                                  creationDateTime=when)
-                        etree.SubElement(coding, NS + "CodeRef", targetGUID=code)
-                        summary.codings += 1
-                for nguid in note_refs:
-                    etree.SubElement(sel, NS + "NoteRef", targetGUID=nguid)
-            for fname, value in source_fields(src).items():
-                _value(src_el, variables[f"source {fname}"], value)
-        summary.orphaned += len(set(by_finding) - exported)
-    if notes:
+        _case(cases_el, sources_el, c, variables, members, ex)
+    if ex.notes:
         notes_el = etree.Element(NS + "Notes")
-        notes_el.extend(notes)
+        notes_el.extend(ex.notes)
         sources_el.addnext(notes_el)
-        summary.notes = len(notes)
+        ex.summary.notes = len(ex.notes)
     for container in (cases_el, sources_el):
         if len(container) == 0:
             root.remove(container)
@@ -301,7 +327,7 @@ def export_project(framework: Framework, cases: list[CaseExport], now: dt.dateti
         zf.writestr("project.qde", serialise(root))
         for member, text in members.items():
             zf.writestr(member, text.encode("utf-8"))
-    return buffer.getvalue(), summary
+    return buffer.getvalue(), ex.summary
 
 
 # ---------------------------------------------------------------- import: reading a project
