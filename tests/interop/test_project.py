@@ -128,3 +128,27 @@ def test_a_project_qde_with_an_external_entity_is_refused(tmp_path):
                                 '<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n')
     with pytest.raises(EvidenceError, match="DOCTYPE"):
         read_project(make_zip(tmp_path / "p.qdpx", {"project.qde": xml}))
+
+
+def test_an_automatic_coding_without_a_polarity_keeps_its_dimension_codes(framework):
+    from refi_fixtures import NOW
+    from workbook.coding.reviews import load_reviews
+    from workbook.evidence.cases import get_case
+    from workbook.extract.findings import load_case_sources
+    from workbook.interop.codebook import dimension_guid
+    from workbook.interop.project import AUTO_USER, CaseExport, export_project, user_guid
+    from workbook.pipeline.stages import code_findings, extract_case, resolve
+
+    settings = resolve()
+    case = get_case("torbay")
+    coded, _ = code_findings(extract_case(case, settings.framework), settings, "torbay")
+    coded = coded.copy()
+    first = coded.index[coded["auto_dimensions"] != ""][0]
+    coded.loc[first, "auto_polarity"] = ""  # e.g. a coded table edited by hand
+    empty = load_reviews("torbay", framework).decisions.iloc[0:0]
+    data, _ = export_project(framework, [CaseExport(case, load_case_sources(case), coded, empty, None)], NOW)
+    got = content(data)
+    selection = next(g for g, s in got["selections"].items() if s[3] == coded.loc[first, "statement"])
+    auto = {c[1] for c in got["codings"].values() if c[0] == selection and c[2] == user_guid(AUTO_USER)}
+    wanted = {dimension_guid(framework, d) for d in coded.loc[first, "auto_dimensions"].split(";")}
+    assert auto == wanted  # the dimensions, and no polarity code
