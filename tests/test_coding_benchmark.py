@@ -223,3 +223,26 @@ def test_the_curve_verdict_does_not_call_a_rise_within_noise_met(bench, monkeypa
         (b - a, (lo, lo + 0.05), 3, 5) for a, b, lo in zip(kappas, kappas[1:], lows)])
     bench.curve_verdict(points, ("vision",), 10)
     assert expected in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fitted_to_dev", [False, True])
+def test_dev_figures_show_a_model_fitted_to_the_dev_set_beside_one_that_was_not(bench, own_train, monkeypatch, capsys,
+                                                                               fitted_to_dev, framework):
+    import dataclasses
+
+    real = bench.load_model
+
+    def shipped(path, fw, rules):
+        coder = real(path, fw, rules)
+        return dataclasses.replace(coder, meta={**coder.meta, "fitted_to_dev_set": fitted_to_dev})
+
+    monkeypatch.setattr(bench, "load_model", shipped)
+    train = pd.read_csv(own_train, dtype=str, keep_default_na=False)
+    out = bench.dev_figures(framework, own_train, bench.project_training().iloc[0:0], train)
+    models = [name for name in out if name.startswith("model")]
+    if fitted_to_dev:
+        assert models == ["model (train set)", "model (shipped: fitted to these sentences too, so in-sample)"]
+    else:
+        assert models == ["model (shipped)"]
+    assert all(0 <= out[m]["polarity_accuracy"] <= 1 for m in models)
+    assert "Development set" in capsys.readouterr().out
