@@ -264,6 +264,152 @@ class _Operator:
         self.before: list[str] = []
 
 
+class _Scan:
+    """The evidence gathered in one pass over a text's cue matches: dimension hits, barrier and facilitator
+    weights with their words, the open negation/decrease/increase scope, and contrast or concession."""
+
+    def __init__(self, text: str, st: Settings) -> None:
+        self.text, self.st = text, st
+        self.hits: dict[int, dict[str, tuple[float, str, bool]]] = {}
+        self.b = self.f = self.desc = self.normative = 0.0
+        self.b_why: list[str] = []
+        self.f_why: list[str] = []
+        self.d_why: list[str] = []
+        self.n_why: list[str] = []
+        self.op: _Operator | None = None
+        self.mult = 1.0
+        self.concession_at = -1
+        self.cover_end = -1
+        self.cover_keys: set[tuple[str, int]] = set()
+        self.cover_ignore = False
+        self.cover_dim = False
+        self.recent: list[tuple[int, Role, str, float]] = []
+        self.seen: set[str] = set()
+
+    def uncovered(self, s: int, e: int, roles: "tuple[Role, ...]") -> "tuple[Role, ...]":
+        """The roles of a match not already given by a longer match covering it (none inside an ignored span)."""
+        if s < self.cover_end:
+            if self.cover_ignore:
+                return ()
+            roles = tuple(r for r in roles if not (self.cover_dim and r.kind == "dim") and r.key not in self.cover_keys)
+            if not roles:
+                return ()
+        if e > self.cover_end:
+            self.cover_end = e
+            self.cover_keys = {r.key for r in roles}
+            self.cover_ignore = roles[0].kind == "ignore"
+            self.cover_dim = any(r.kind == "dim" for r in roles)
+        return roles
+
+    def match(self, s: int, e: int, word: str, roles: "tuple[Role, ...]") -> None:
+        """Take in one matched span and each of its roles."""
+        if self.concession_at >= 0 and CLAUSE_BREAK.search(self.text, self.concession_at, s):
+            self.concession_at = -1
+            self.mult = self.st.contrast_weight
+        scoped = self.op is not None and in_scope(self.text, self.op.end, s, self.st.scope_words)
+        for r in roles:
+            if r.kind == "dim":
+                self.dimension(r, word, e, scoped)
+            elif r.kind in ("facilitator", "barrier"):
+                self.direction(r, word, e, scoped)
+            elif r.kind in ("negation", "decrease", "remedy", "increase"):
+                self.operator(r, word, s, e, scoped)
+                scoped = False
+            elif r.kind in ("contrast", "concession"):
+                self.recent = []
+                self.close()
+                self.concession_at = e if r.kind == "concession" else -1
+                self.mult = self.st.concession_weight if r.kind == "concession" else self.st.contrast_weight
+            elif r.kind == "descriptive":
+                self.desc += r.weight
+                self.d_why.append(word)
+            elif r.kind == "normative":
+                self.normative = max(self.normative, r.weight)
+                self.n_why.append(word)
+
+    def dimension(self, r: Role, word: str, e: int, scoped: bool) -> None:
+        """A dimension cue: a hit (negated inside a negation's scope), and what an open scope does to it."""
+        negated = scoped and self.op is not None and self.op.kind == "negation"
+        dim_hits = self.hits.setdefault(r.dim, {})
+        prev = dim_hits.get(r.term)
+        if prev is None or negated and not prev[2]:
+            dim_hits[r.term] = (r.weight, word, negated)
+        if scoped and self.op is not None:
+            _affect(self.op, r, word, self.st)
+            self.op.dim_hit = self.op.dim_hit or r.weight >= 0.5
+        else:
+            self.recent.append((e, r, word, 0.0))
+
+    def direction(self, r: Role, word: str, e: int, scoped: bool) -> None:
+        """A facilitator or barrier cue: to the open scope when it reaches it, else counted once by its term."""
+        if scoped and self.op is not None and self.op.kind != "increase" and not self.op.dim_hit:
+            _affect(self.op, r, word, self.st)
+            return
+        if r.term in self.seen:
+            return
+        self.seen.add(r.term)
+        weight = r.weight * self.mult
+        if r.kind == "facilitator":
+            self.f += weight
+            self.f_why.append(word)
+        else:
+            self.b += weight
+            self.b_why.append(word)
+        self.recent.append((e, r, word, weight))
+
+    def operator(self, r: Role, word: str, s: int, e: int, scoped: bool) -> None:
+        """A negation, decrease or increase word opens a scope (a negated one inside a negation's scope); a
+        change word also reaches back to the dimension cues just before it."""
+        kind = "decrease" if r.kind == "remedy" else r.kind
+        new = _Operator(kind, e, r.weight, word, self.mult)
+        if scoped and self.op is not None and self.op.kind == "negation" and kind != "negation":
+            new.negated = True
+            new.label = f"{self.op.label} {word}"
+        else:
+            self.close()
+        self.op = new
+        if r.kind in ("decrease", "increase") and self.recent and self.look_back(s):
+            self.close()
+        self.recent = []
+
+    def look_back(self, start: int) -> bool:
+        """Apply the open change word to the dimension cues just before it in its clause ("admissions fell");
+        True when one of them is an adverse result (the change word then does not reach forward)."""
+        op, st = self.op, self.st
+        assert op is not None
+        closed = False
+        for end, r, word, _ in self.recent:
+            if r.kind != "dim" or not in_scope(self.text, end, start,
+                                               st.lookback_words if r.adverse else st.scope_words):
+                continue
+            _affect(op, r, word, st)
+            if word in op.targets:
+                op.targets.remove(word)
+            if word not in op.before:
+                op.before.append(word)
+            closed = closed or r.adverse
+        return closed
+
+    def close(self) -> None:
+        """Add the evidence of the open negation/decrease/increase scope, if any, and close it."""
+        op, self.op = self.op, None
+        if op is None:
+            return
+        if op.targets or op.before:
+            if op.negated:
+                op.eff_b, op.eff_f = op.eff_f, op.eff_b
+            label = " + ".join(op.before + [op.label] + op.targets)
+            if op.eff_b:
+                self.b += op.eff_b * op.mult
+                self.b_why.append(label)
+            if op.eff_f:
+                self.f += op.eff_f * op.mult
+                self.f_why.append(label)
+        elif op.kind == "negation" and op.weight:
+            self.b += op.weight * op.mult
+            self.b_why.append(op.label)
+
+
 class RuleCoder:
     """Deterministic coder driven by the cues and settings in the framework file."""
 
@@ -290,109 +436,14 @@ class RuleCoder:
         """Code one finding text."""
         if not isinstance(text, str):
             text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
-        st = self.settings
-        hits: dict[int, dict[str, tuple[float, str, bool]]] = {}
-        b = f = desc = 0.0
-        b_why: list[str] = []
-        f_why: list[str] = []
-        d_why: list[str] = []
-        n_why: list[str] = []
-        op: _Operator | None = None
-        mult = 1.0
-        concession_at = -1
-        cover_end = -1
-        cover_keys: set[tuple[str, int]] = set()
-        cover_ignore = False
-        cover_dim = False
-        recent: list[tuple[int, Role, str, float]] = []
-        seen: set[str] = set()
-        normative = 0.0
+        scan = _Scan(text, self.settings)
         for s, e, word, roles in self.cues.matches(text):
-            if s < cover_end:
-                if cover_ignore:
-                    continue
-                roles = tuple(r for r in roles if not (cover_dim and r.kind == "dim") and r.key not in cover_keys)
-                if not roles:
-                    continue
-            if e > cover_end:
-                cover_end = e
-                cover_keys = {r.key for r in roles}
-                cover_ignore = roles[0].kind == "ignore"
-                cover_dim = any(r.kind == "dim" for r in roles)
-            if concession_at >= 0 and CLAUSE_BREAK.search(text, concession_at, s):
-                concession_at = -1
-                mult = st.contrast_weight
-            scoped = op is not None and in_scope(text, op.end, s, st.scope_words)
-            for r in roles:
-                kind = r.kind
-                if kind == "dim":
-                    negated = scoped and op.kind == "negation"  # type: ignore[union-attr]
-                    hits.setdefault(r.dim, {})
-                    prev = hits[r.dim].get(r.term)
-                    if prev is None or negated and not prev[2]:
-                        hits[r.dim][r.term] = (r.weight, word, negated)
-                    if scoped:
-                        assert op is not None
-                        _affect(op, r, word, st)
-                        op.dim_hit = op.dim_hit or r.weight >= 0.5
-                    else:
-                        recent.append((e, r, word, 0.0))
-                elif kind == "facilitator" or kind == "barrier":
-                    if scoped and op.kind != "increase" and not op.dim_hit:  # type: ignore[union-attr]
-                        assert op is not None
-                        _affect(op, r, word, st)
-                    elif r.term in seen:
-                        continue
-                    elif kind == "facilitator":
-                        seen.add(r.term)
-                        f += r.weight * mult
-                        f_why.append(word)
-                        recent.append((e, r, word, r.weight * mult))
-                    else:
-                        seen.add(r.term)
-                        b += r.weight * mult
-                        b_why.append(word)
-                        recent.append((e, r, word, r.weight * mult))
-                elif kind in ("negation", "decrease", "remedy", "increase"):
-                    if kind == "remedy":
-                        kind = "decrease"
-                    new = _Operator(kind, e, r.weight, word, mult)
-                    if scoped and op is not None and op.kind == "negation" and kind != "negation":
-                        new.negated = True
-                        new.label = f"{op.label} {word}"
-                    elif op is not None:
-                        b, f = _close(op, b, f, b_why, f_why)
-                    op = new
-                    scoped = False
-                    if r.kind in ("decrease", "increase") and recent:
-                        b, f, closed = _look_back(op, recent, text, s, st, b, f, b_why, f_why)
-                        if closed:
-                            b, f = _close(op, b, f, b_why, f_why)
-                            op = None
-                    recent = []
-                elif kind == "contrast":
-                    recent = []
-                    if op is not None:
-                        b, f = _close(op, b, f, b_why, f_why)
-                        op = None
-                    concession_at = -1
-                    mult = st.contrast_weight
-                elif kind == "concession":
-                    recent = []
-                    if op is not None:
-                        b, f = _close(op, b, f, b_why, f_why)
-                        op = None
-                    concession_at = e
-                    mult = st.concession_weight
-                elif kind == "descriptive":
-                    desc += r.weight
-                    d_why.append(word)
-                elif kind == "normative":
-                    normative = max(normative, r.weight)
-                    n_why.append(word)
-        if op is not None:
-            b, f = _close(op, b, f, b_why, f_why)
-        return self._decide(hits, round(b, 6), round(f, 6), desc, normative, b_why, f_why, d_why, n_why)
+            roles = scan.uncovered(s, e, roles)
+            if roles:
+                scan.match(s, e, word, roles)
+        scan.close()
+        return self._decide(scan.hits, round(scan.b, 6), round(scan.f, 6), scan.desc, scan.normative, scan.b_why,
+                            scan.f_why, scan.d_why, scan.n_why)
 
     def _decide(self, hits: dict[int, dict[str, tuple[float, str, bool]]], b: float, f: float,
                 desc: float, normative: float, b_why: list[str], f_why: list[str], d_why: list[str],
@@ -471,42 +522,6 @@ def _affect(op: _Operator, r: Role, word: str, st: Settings) -> None:
             op.eff_f = max(op.eff_f, r.weight)
     if word not in op.targets:
         op.targets.append(word)
-
-
-def _look_back(op: _Operator, recent: list[tuple[int, Role, str, float]], text: str, start: int,
-               st: Settings, b: float, f: float, b_why: list[str], f_why: list[str]
-               ) -> tuple[float, float, bool]:
-    """Apply a change word to the dimension cues just before it in its clause ("admissions fell");
-    True when one of them is an adverse result (the change word then does not reach forward)."""
-    closed = False
-    for end, r, word, added in recent:
-        if r.kind != "dim" or not in_scope(text, end, start, st.lookback_words if r.adverse else st.scope_words):
-            continue
-        _affect(op, r, word, st)
-        if word in op.targets:
-            op.targets.remove(word)
-        if word not in op.before:
-            op.before.append(word)
-        closed = closed or r.adverse
-    return b, f, closed
-
-
-def _close(op: _Operator, b: float, f: float, b_why: list[str], f_why: list[str]) -> tuple[float, float]:
-    """Add the evidence of a finished negation/decrease/increase scope."""
-    if op.targets or op.before:
-        if op.negated:
-            op.eff_b, op.eff_f = op.eff_f, op.eff_b
-        label = " + ".join(op.before + [op.label] + op.targets)
-        if op.eff_b:
-            b += op.eff_b * op.mult
-            b_why.append(label)
-        if op.eff_f:
-            f += op.eff_f * op.mult
-            f_why.append(label)
-    elif op.kind == "negation" and op.weight:
-        b += op.weight * op.mult
-        b_why.append(op.label)
-    return b, f
 
 
 def _show(word: str) -> str:
