@@ -141,8 +141,8 @@ def test_executed_notebooks_in_reports_escape_evidence_text(hostile_reports: Pat
 KERNEL_PROBE = """
 import json, os, tempfile
 import psutil
-from workbook.pipeline.kernels import _Kernel
-kernel = _Kernel(tempfile.mkdtemp())
+from workbook.pipeline.kernels import Kernel
+kernel = Kernel(tempfile.mkdtemp())
 kernel.launch()
 info = {"transport": kernel.connection.get("transport", getattr(kernel.km, "transport", "")),
         "sockets_dir": str(kernel.sockets)}

@@ -72,13 +72,13 @@ def test_notebooks_come_from_the_project_or_else_the_checkout(tmp_path: Path, mo
 
 
 def test_pipeline_kernels_act_on_the_callers_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from workbook.pipeline.kernels import _kernel_env
+    from workbook.pipeline.kernels import kernel_env
 
     root = _project(tmp_path / "p")
     monkeypatch.delenv("WORKBOOK_ROOT", raising=False)
     monkeypatch.setenv("WORKBOOK_EVIDENCE", "evidence")
     monkeypatch.chdir(root)
-    env = _kernel_env(str(tmp_path / "build"))  # a kernel starts in notebooks/, maybe another project's
+    env = kernel_env(str(tmp_path / "build"))  # a kernel starts in notebooks/, maybe another project's
     assert env["WORKBOOK_ROOT"] == str(root.resolve())
     assert env["WORKBOOK_EVIDENCE"] == str(root.resolve() / "evidence")
     assert env["WORKBOOK_REPORTS"] == str(tmp_path / "build")

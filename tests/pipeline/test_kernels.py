@@ -40,7 +40,7 @@ def test_execute_run_uses_a_fresh_kernel_or_the_processs_warm_one(tiny_project: 
 @pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="IPC transport is POSIX only")
 def test_lane_kernels_talk_over_ipc_sockets_in_a_private_directory_removed_afterwards(tiny_project: Path):
-    kernel = kernels._Kernel(str(tiny_project / "build"))
+    kernel = kernels.Kernel(str(tiny_project / "build"))
     kernel.start()
     try:
         sockets = kernel.sockets

@@ -8,7 +8,7 @@ from pathlib import Path
 from workbook.core.errors import ParameterError
 
 
-def _framework_arg(value: str) -> str:
+def framework_arg(value: str) -> str:
     """A --framework path as the notebooks take it: relative to the evidence directory, which must hold it."""
     from workbook.core.paths import contained, evidence_dir
 
@@ -30,7 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from workbook.pipeline.validate import validate_evidence
 
     evidence = evidence_dir()
-    fw = _framework_arg(args.framework)
+    fw = framework_arg(args.framework)
     problems = validate_evidence(evidence, evidence / fw if fw else None)
     if problems:
         for p in problems:
@@ -56,7 +56,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from workbook.core.tables import write_csv
     from workbook.pipeline.stages import findings_path, resolve, run_extract
 
-    settings = resolve(framework=_framework_arg(args.framework))
+    settings = resolve(framework=framework_arg(args.framework))
     table = run_extract(args.case, settings)
     target = Path(args.output) if args.output else findings_path(settings.reports, args.case)
     if args.output:
@@ -73,7 +73,7 @@ def cmd_code(args: argparse.Namespace) -> int:
     from workbook.core.paths import evidence_dir
     from workbook.evidence.framework import load_framework
 
-    fw = _framework_arg(args.framework)
+    fw = framework_arg(args.framework)
     framework = load_framework(evidence_dir() / fw if fw else None)
     rows = code_csv(args.input, args.output, framework, text_column=args.text_column,
                     progress=not args.no_progress and sys.stderr.isatty())
@@ -86,7 +86,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from workbook.core.paths import evidence_dir, reports_dir
     from workbook.pipeline.runner import cached_plan, plan_cache_writer, regenerate
 
-    fw = _framework_arg(args.framework)
+    fw = framework_arg(args.framework)
     # cases.yaml and the framework unchanged since the last report: no need to parse (or import pandas)
     known = cached_plan(fw)
     if known is None:

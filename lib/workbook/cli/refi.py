@@ -19,11 +19,11 @@ DEFAULT_QDPX = "integrated-care-workbook.qdpx"
 
 def _framework(args: argparse.Namespace) -> "Framework":
     """The framework named by --framework (default evidence/framework.yaml)."""
-    from workbook.cli.commands import _framework_arg
+    from workbook.cli.commands import framework_arg
     from workbook.core.paths import evidence_dir
     from workbook.evidence.framework import load_framework
 
-    fw = _framework_arg(getattr(args, "framework", ""))
+    fw = framework_arg(getattr(args, "framework", ""))
     return load_framework(evidence_dir() / fw if fw else None)
 
 
@@ -79,9 +79,9 @@ def cmd_export_qdpx(args: argparse.Namespace) -> int:
 
 def _framework_arg_value(args: argparse.Namespace) -> str:
     """--framework as the pipeline's resolve() takes it (relative to the evidence directory)."""
-    from workbook.cli.commands import _framework_arg
+    from workbook.cli.commands import framework_arg
 
-    return _framework_arg(getattr(args, "framework", ""))
+    return framework_arg(getattr(args, "framework", ""))
 
 
 def _show_codes(book: "Codebook", resolution: "Resolution") -> None:

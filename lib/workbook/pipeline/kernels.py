@@ -29,7 +29,7 @@ ENGINE = "workbook-warm"
 """The papermill engine (registered by this module) that executes on an already running kernel and client."""
 
 
-def _trace(message: str) -> None:
+def trace(message: str) -> None:
     """Timeline of a regeneration on stderr when WORKBOOK_TRACE is set (seconds since the module loaded)."""
     if os.environ.get("WORKBOOK_TRACE"):
         import threading
@@ -49,7 +49,7 @@ def _new_kernel_manager() -> "tuple[Any, Path | None]":
     return AsyncKernelManager(**options), sockets
 
 
-def _kernel_env(build: str) -> dict[str, str]:
+def kernel_env(build: str) -> dict[str, str]:
     """The environment of a pipeline kernel: the build directory is where the notebooks write."""
     env = dict(os.environ)
     env["WORKBOOK_REPORTS"] = build
@@ -106,7 +106,7 @@ RESET_CODE = ("import sys as __wbk_sys\n"
 _ENGINE_REGISTERED = False
 
 
-def _register_engine() -> None:
+def register_engine() -> None:
     """Register the papermill engine that runs on a given, already connected kernel client."""
     global _ENGINE_REGISTERED
     if _ENGINE_REGISTERED:
@@ -205,7 +205,7 @@ def _client_class() -> Any:
     return _CLIENT_CLASS
 
 
-class _Kernel:
+class Kernel:
     """One warm kernel for one build: launched early, then driven from a single thread, which connects,
     pre-imports, runs notebooks one after another (namespace reset between them), and stops it at the
     end."""
@@ -227,7 +227,7 @@ class _Kernel:
             from jupyter_core.utils import run_sync
 
             self.km, self.sockets = _new_kernel_manager()
-            run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()), env=_kernel_env(self.build),
+            run_sync(self.km.start_kernel)(cwd=str(notebooks_dir()), env=kernel_env(self.build),
                                            extra_arguments=["--HistoryManager.hist_file=:memory:"])
             self.process = self.km.provisioner.process
             return
@@ -242,13 +242,13 @@ class _Kernel:
         with open(os.open(connection_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
             json.dump(self.connection, handle)
         argv, spec_env = _kernel_command(connection_file)
-        env = _kernel_env(self.build)
+        env = kernel_env(self.build)
         env.update(spec_env)
         env["JPY_PARENT_PID"] = str(os.getpid())  # the kernel exits if this process dies
         self.process = subprocess.Popen(argv, cwd=str(notebooks_dir()), env=env, stdin=subprocess.DEVNULL,
                                         start_new_session=True)
         self.km = _RunningKernel(self.process)
-        _trace(f"kernel launched ({self.sockets})")
+        trace(f"kernel launched ({self.sockets})")
 
     def start(self) -> None:
         """Launch (unless launched), connect, wait until the kernel answers, and pre-import (waiting)."""
@@ -265,10 +265,10 @@ class _Kernel:
                 self.kc = self.km.client()
             self.kc.start_channels(hb=False)
         run_sync(self._ready)()
-        _trace("kernel ready")
+        trace("kernel ready")
         if self.warm:
             run_sync(self._call)(self.warm)
-            _trace("kernel warm")
+            trace("kernel warm")
 
     def _alive(self) -> bool:
         return self.process is None or self.process.poll() is None
@@ -328,9 +328,9 @@ class _Kernel:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
 
-        _register_engine()
+        register_engine()
         start = time.perf_counter()
-        _trace(f"run {run.name}")
+        trace(f"run {run.name}")
         if self.used:  # queued before the notebook's own requests; the kernel handles them in order
             self.kc.execute(RESET_CODE, silent=True, store_history=False, stop_on_error=False)
         self.used = True
@@ -348,7 +348,7 @@ class _Kernel:
             raise PipelineError(f"notebook {run.notebook} ({run.name}) could not be executed: "
                                 f"{type(exc).__name__}: {_strip_ansi(exc)}. Fix: check the machine's memory and "
                                 f"the notebook file, and run 'make report' again.") from exc
-        _trace(f"executed {run.name}")
+        trace(f"executed {run.name}")
         return time.perf_counter() - start
 
     def kill(self) -> None:
@@ -391,17 +391,17 @@ def _failed(run: Run, build: str, out: Path, exc: Any) -> PipelineError:
                          f"Fix: correct the cause named above and run 'make report' again.")
 
 
-_WARM: "dict[str, _Kernel]" = {}
+_WARM: "dict[str, Kernel]" = {}
 
 
-def _warm_kernel(build: str) -> _Kernel:
+def _warm_kernel(build: str) -> Kernel:
     """This process's warm kernel for a build (execute_run without fresh_kernel); stopped at exit."""
     kernel = _WARM.get(build)
     if kernel is None:
         for old in _WARM.values():
             old.stop()
         _WARM.clear()
-        kernel = _WARM[build] = _Kernel(build)
+        kernel = _WARM[build] = Kernel(build)
         if len(_WARM) == 1:
             atexit.register(lambda: [k.stop() for k in _WARM.values()])
         kernel.start()
@@ -416,7 +416,7 @@ def execute_run(run: Run, build: str, fresh_kernel: bool = False) -> tuple[str, 
     """
     if not fresh_kernel:
         return run.name, _warm_kernel(build).execute(run)
-    kernel = _Kernel(build)
+    kernel = Kernel(build)
     try:
         kernel.start()
         return run.name, kernel.execute(run)

@@ -32,7 +32,7 @@ from filelock import FileLock, Timeout
 
 from workbook.core.errors import LockedError, PipelineError
 from workbook.core.paths import evidence_dir, notebooks_dir, project_root, reports_dir
-from workbook.pipeline.kernels import _Kernel, _register_engine, _trace, execute_run, warm_up_code
+from workbook.pipeline.kernels import Kernel, execute_run, register_engine, trace, warm_up_code
 from workbook.pipeline.runs import Outcome, Run
 from workbook.pipeline.swap import recover, swap_in
 
@@ -328,55 +328,54 @@ def _assign(ready: "list[int]", homes: "list[int]", joins: "list[bool]", idle: "
     return pairs
 
 
-def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bool,
-             outcomes: "dict[str, Outcome]", fresh_kernels: bool = False) -> None:
-    """Run pending runs in parallel lanes (independent chains, dependants when ready), each lane on one warm
-    kernel, or with fresh_kernels on a new kernel per run."""
-    import queue
-    import threading
+class _Lanes:
+    """Worker threads, each with one kernel, that run the chains of runs handed to them and report on one queue:
+    ("done", lane, (name, seconds)) after each run, ("idle", lane, None) when ready for more, ("error", lane, exc)."""
 
-    chains = _chains(pending)
-    names = {r.name for r in pending}
-    n_lanes = max(1, min(jobs or _cores(), len(chains)))
-    homes = _homes(chains, names, n_lanes)
-    events: "queue.Queue[tuple[str, int, Any]]" = queue.Queue()
-    kernels: list[_Kernel] = []
-    inboxes: "list[queue.Queue[list[Run] | None]]" = []
-    for lane in range(n_lanes):
-        notebooks: list[str] = []
-        for i, chain in enumerate(chains):
-            if homes[i] == lane:
-                notebooks += [r.notebook for r in chain if r.notebook not in notebooks]
-        kernels.append(_Kernel(str(build), "" if fresh_kernels else warm_up_code(notebooks)))
-        inboxes.append(queue.Queue())
+    def __init__(self, chains: "list[list[Run]]", homes: "list[int]", n_lanes: int, build: Path,
+                 fresh_kernels: bool) -> None:
+        import queue
+        import threading
 
-    def lane_main(lane: int) -> None:
-        kernel = kernels[lane]
+        self.build, self.fresh = str(build), fresh_kernels
+        self.events: "queue.Queue[tuple[str, int, Any]]" = queue.Queue()
+        self.kernels: list[Kernel] = []
+        self.inboxes: "list[queue.Queue[list[Run] | None]]" = []
+        for lane in range(n_lanes):
+            notebooks: list[str] = []
+            for i, chain in enumerate(chains):
+                if homes[i] == lane:
+                    notebooks += [r.notebook for r in chain if r.notebook not in notebooks]
+            self.kernels.append(Kernel(self.build, "" if fresh_kernels else warm_up_code(notebooks)))
+            self.inboxes.append(queue.Queue())
+        self.threads = [threading.Thread(target=self._main, args=(i,), name=f"workbook-lane-{i}", daemon=True)
+                        for i in range(n_lanes)]
+
+    def _main(self, lane: int) -> None:
+        """One lane: start its kernel, then run each chain it is handed until it is handed None."""
+        kernel = self.kernels[lane]
         try:
-            if not fresh_kernels:
+            if not self.fresh:
                 kernel.start()
-            events.put(("idle", lane, None))
+            self.events.put(("idle", lane, None))
             while True:
-                chain = inboxes[lane].get()
+                chain = self.inboxes[lane].get()
                 if chain is None:
                     break
                 for run in chain:
-                    seconds = execute_run(run, str(build), fresh_kernel=True)[1] if fresh_kernels else kernel.execute(run)
-                    events.put(("done", lane, (run.name, seconds)))
-                events.put(("idle", lane, None))
+                    seconds = (execute_run(run, self.build, fresh_kernel=True)[1] if self.fresh
+                               else kernel.execute(run))
+                    self.events.put(("done", lane, (run.name, seconds)))
+                self.events.put(("idle", lane, None))
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-            events.put(("error", lane, exc))
+            self.events.put(("error", lane, exc))
         finally:
             kernel.stop()
 
-    threads = [threading.Thread(target=lane_main, args=(i,), name=f"workbook-lane-{i}", daemon=True)
-               for i in range(n_lanes)]
-    _trace(f"{len(pending)} pending run(s) in {len(chains)} chain(s) on {n_lanes} lane(s)")
-    bar = None
-    ok = False
-    try:
-        for kernel in kernels:  # first: the kernels boot while this process imports
-            if not fresh_kernels:
+    def start(self) -> None:
+        """Boot the kernels, import what the lanes use, then start the lanes."""
+        for kernel in self.kernels:  # first: the kernels boot while this process imports
+            if not self.fresh:
                 kernel.launch()
         # everything the lanes use is imported here, before they start: two threads importing the same
         # packages at once can see a partially initialised module
@@ -384,62 +383,91 @@ def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bo
         import jupyter_core.utils  # noqa: F401
         import papermill  # noqa: F401
 
-        _register_engine()
-        _trace("papermill imported")
-        for thread in threads:
+        register_engine()
+        trace("papermill imported")
+        for thread in self.threads:
             thread.start()
-        if progress:
-            from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(pending), desc="regenerating", unit="notebook", leave=True)
-        done: set[str] = set()
-        warmed: set[int] = set()
-        joins = [any(a in names for a in chain[0].after) for chain in chains]
-        waiting = list(range(len(chains)))
-        idle: list[int] = []
-        while waiting or len(idle) < n_lanes:
-            try:
-                kind, lane, payload = events.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if kind == "error":
-                raise payload
-            if kind == "done":
-                name, seconds = payload
-                outcomes[name].status, outcomes[name].seconds = "executed", round(seconds, 3)
-                done.add(name)
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix_str(name)
-                continue  # the lane reports idle when its chain is done: assign then, so that a chain
-                # waiting for this one can still go to the lane that pre-imported for it
-            idle.append(lane)
-            warmed.add(lane)
-            ready = [i for i in waiting if all(a in done or a not in names for a in chains[i][0].after)]
-            for i, lane_for in _assign(ready, homes, joins, idle, warmed):
-                idle.remove(lane_for)
-                waiting.remove(i)
-                inboxes[lane_for].put(chains[i])
-            if waiting and not ready and len(idle) == n_lanes:
-                raise PipelineError("the notebook runs have a dependency cycle. Fix: check runner.plan().")
-        ok = True
-    finally:
+    def stop(self, ok: bool) -> None:
+        """End every lane and kernel: at once (killing the kernels, quietly) when the regeneration failed."""
         import logging
 
         papermill_log = logging.getLogger("papermill")
         level = papermill_log.level
         if not ok:  # stop at once; the lanes' "kernel died" messages are expected, not news
             papermill_log.setLevel(logging.CRITICAL)
-            for kernel in kernels:
+            for kernel in self.kernels:
                 kernel.kill()
-        for inbox in inboxes:
+        for inbox in self.inboxes:
             inbox.put(None)
-        for thread in threads:
+        for thread in self.threads:
             if thread.ident is not None:
                 thread.join(timeout=None if ok else 15)
         papermill_log.setLevel(level)
-        for kernel, thread in zip(kernels, threads):
+        for kernel, thread in zip(self.kernels, self.threads):
             if not thread.is_alive():  # a lane stops its own kernel; this covers lanes never started
                 kernel.stop()
+
+
+def _dispatch(lanes: _Lanes, chains: "list[list[Run]]", names: "set[str]", homes: "list[int]",
+              outcomes: "dict[str, Outcome]", bar: Any) -> None:
+    """Hand each chain to a lane once the runs it waits for are done, recording each run's outcome."""
+    import queue
+
+    n_lanes = len(lanes.threads)
+    done: set[str] = set()
+    warmed: set[int] = set()
+    joins = [any(a in names for a in chain[0].after) for chain in chains]
+    waiting = list(range(len(chains)))
+    idle: list[int] = []
+    while waiting or len(idle) < n_lanes:
+        try:
+            kind, lane, payload = lanes.events.get(timeout=0.5)
+        except queue.Empty:
+            continue
+        if kind == "error":
+            raise payload
+        if kind == "done":
+            name, seconds = payload
+            outcomes[name].status, outcomes[name].seconds = "executed", round(seconds, 3)
+            done.add(name)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(name)
+            continue  # the lane reports idle when its chain is done: assign then, so that a chain
+            # waiting for this one can still go to the lane that pre-imported for it
+        idle.append(lane)
+        warmed.add(lane)
+        ready = [i for i in waiting if all(a in done or a not in names for a in chains[i][0].after)]
+        for i, lane_for in _assign(ready, homes, joins, idle, warmed):
+            idle.remove(lane_for)
+            waiting.remove(i)
+            lanes.inboxes[lane_for].put(chains[i])
+        if waiting and not ready and len(idle) == n_lanes:
+            raise PipelineError("the notebook runs have a dependency cycle. Fix: check runner.plan().")
+
+
+def _execute(pending: "list[Run]", build: Path, jobs: "int | None", progress: bool,
+             outcomes: "dict[str, Outcome]", fresh_kernels: bool = False) -> None:
+    """Run pending runs in parallel lanes (independent chains, dependants when ready), each lane on one warm
+    kernel, or with fresh_kernels on a new kernel per run."""
+    chains = _chains(pending)
+    names = {r.name for r in pending}
+    n_lanes = max(1, min(jobs or _cores(), len(chains)))
+    homes = _homes(chains, names, n_lanes)
+    lanes = _Lanes(chains, homes, n_lanes, build, fresh_kernels)
+    trace(f"{len(pending)} pending run(s) in {len(chains)} chain(s) on {n_lanes} lane(s)")
+    bar = None
+    ok = False
+    try:
+        lanes.start()
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(pending), desc="regenerating", unit="notebook", leave=True)
+        _dispatch(lanes, chains, names, homes, outcomes, bar)
+        ok = True
+    finally:
+        lanes.stop(ok)
         if bar is not None:
             bar.close()
