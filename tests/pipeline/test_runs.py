@@ -1,4 +1,4 @@
-"""Runs of the regeneration plan and their outcomes."""
+"""Runs of the regeneration plan: one name each, kept under notebooks/, frozen, ordered after what they wait for."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,7 +6,6 @@ import dataclasses
 import pytest
 
 from workbook.pipeline.runner import plan
-from workbook.pipeline.runs import Outcome
 
 
 def test_every_planned_run_has_its_own_name_and_executed_notebook_and_cannot_be_changed():
@@ -15,12 +14,6 @@ def test_every_planned_run_has_its_own_name_and_executed_notebook_and_cannot_be_
     assert all(r.executed_path == f"notebooks/{r.name}.ipynb" for r in runs)
     with pytest.raises(dataclasses.FrozenInstanceError):
         runs[0].name = "renamed"  # type: ignore[misc]
-
-
-def test_outcomes_do_not_share_their_list_of_outputs():
-    first, second = Outcome("a", "executed"), Outcome("b", "reused")
-    first.outputs.append("findings/a.csv")
-    assert second.outputs == [] and (second.seconds, second.key) == (0.0, "")
 
 
 def test_every_run_waits_only_for_runs_of_the_plan_that_come_before_it():
