@@ -283,7 +283,8 @@ class _Scan:
         self.cover_keys: set[tuple[str, int]] = set()
         self.cover_ignore = False
         self.cover_dim = False
-        self.recent: list[tuple[int, Role, str, float]] = []
+        self.recent: list[tuple[int, Role, str]] = []
+        """The cues since the last operator (end, role, word), which a later change word may reach back to."""
         self.seen: set[str] = set()
 
     def uncovered(self, s: int, e: int, roles: "tuple[Role, ...]") -> "tuple[Role, ...]":
@@ -338,7 +339,7 @@ class _Scan:
             _affect(self.op, r, word, self.st)
             self.op.dim_hit = self.op.dim_hit or r.weight >= 0.5
         else:
-            self.recent.append((e, r, word, 0.0))
+            self.recent.append((e, r, word))
 
     def direction(self, r: Role, word: str, e: int, scoped: bool) -> None:
         """A facilitator or barrier cue: to the open scope when it reaches it, else counted once by its term."""
@@ -355,7 +356,7 @@ class _Scan:
         else:
             self.b += weight
             self.b_why.append(word)
-        self.recent.append((e, r, word, weight))
+        self.recent.append((e, r, word))
 
     def operator(self, r: Role, word: str, s: int, e: int, scoped: bool) -> None:
         """A negation, decrease or increase word opens a scope (a negated one inside a negation's scope); a
@@ -378,7 +379,7 @@ class _Scan:
         op, st = self.op, self.st
         assert op is not None
         closed = False
-        for end, r, word, _ in self.recent:
+        for end, r, word in self.recent:
             if r.kind != "dim" or not in_scope(self.text, end, start,
                                                st.lookback_words if r.adverse else st.scope_words):
                 continue
@@ -442,14 +443,14 @@ class RuleCoder:
             if roles:
                 scan.match(s, e, word, roles)
         scan.close()
-        return self._decide(scan.hits, round(scan.b, 6), round(scan.f, 6), scan.desc, scan.normative, scan.b_why,
-                            scan.f_why, scan.d_why, scan.n_why)
+        return self._decide(scan)
 
-    def _decide(self, hits: dict[int, dict[str, tuple[float, str, bool]]], b: float, f: float,
-                desc: float, normative: float, b_why: list[str], f_why: list[str], d_why: list[str],
-                n_why: list[str]) -> Coding:
-        """Turn accumulated evidence into dimensions, polarity, scores and reasons."""
+    def _decide(self, scan: _Scan) -> Coding:
+        """Turn the evidence of a scan into dimensions, polarity, scores and reasons."""
         st = self.settings
+        hits, desc, normative = scan.hits, scan.desc, scan.normative
+        b, f = round(scan.b, 6), round(scan.f, 6)
+        b_why, f_why, d_why, n_why = scan.b_why, scan.f_why, scan.d_why, scan.n_why
         penalty = st.descriptive_penalty if desc >= st.descriptive_threshold - _EPS and desc > 0 else 0.0
         scores: dict[str, float] = {}
         coded: list[str] = []
