@@ -7,11 +7,15 @@ import sys
 from pathlib import Path
 
 
-def workbook(*args: str, evidence: "Path | None" = None, cwd: "Path | None" = None) -> subprocess.CompletedProcess:
-    """Run `python -m workbook ARGS` as a user would, with WORKBOOK_EVIDENCE pointing at `evidence` if given."""
+def workbook(*args: str, evidence: "Path | None" = None, reports: "Path | None" = None,
+             cwd: "Path | None" = None) -> subprocess.CompletedProcess:
+    """Run `python -m workbook ARGS` as a user would, with WORKBOOK_EVIDENCE and WORKBOOK_REPORTS pointing at
+    `evidence` and `reports` if given."""
     env = dict(os.environ)
     if evidence is not None:
         env["WORKBOOK_EVIDENCE"] = str(evidence)
+    if reports is not None:
+        env["WORKBOOK_REPORTS"] = str(reports)
     return subprocess.run([sys.executable, "-m", "workbook", *args], capture_output=True, text=True, env=env,
                           cwd=cwd, timeout=120)
 

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_helpers import workbook
 from document_fixtures import HEADER, report_pdf
 from workbook.cli import main
 
@@ -38,12 +36,11 @@ def test_acceptance_two_column_pdf_into_a_new_case_then_validate(tmp_path: Path)
 
     evidence, reports = tmp_path / "evidence", tmp_path / "reports"
     shutil.copytree(ROOT / "evidence", evidence)
-    env = {**os.environ, "WORKBOOK_EVIDENCE": str(evidence), "WORKBOOK_REPORTS": str(reports)}
     pdf = report_pdf(tmp_path)
-    run = subprocess.run([sys.executable, "-m", "workbook", "add-source", str(pdf), "--case", "camden",
-                          "--case-name", "Camden", "--title", "Evaluation of integrated care in Camden",
-                          "--authors", "Smith J; Patel R", "--year", "2019", "--licence", "CC BY 4.0",
-                          "--venue", "Camden Council"], env=env, capture_output=True, text=True, cwd=tmp_path)
+    run = workbook("add-source", str(pdf), "--case", "camden", "--case-name", "Camden", "--title",
+                   "Evaluation of integrated care in Camden", "--authors", "Smith J; Patel R", "--year", "2019",
+                   "--licence", "CC BY 4.0", "--venue", "Camden Council", evidence=evidence, reports=reports,
+                   cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "created case 'camden'" in run.stdout
     text = (evidence / "sources" / "camden" / "smith_2019.md").read_text(encoding="utf-8")
@@ -56,8 +53,8 @@ def test_acceptance_two_column_pdf_into_a_new_case_then_validate(tmp_path: Path)
     original = evidence / "documents" / "camden" / "smith_2019.pdf"
     assert f'sha256: "{hashlib.sha256(original.read_bytes()).hexdigest()}"' in text
     assert original.read_bytes() == pdf.read_bytes()
-    check = subprocess.run([sys.executable, "-m", "workbook", "validate"], env=env, capture_output=True, text=True)
+    check = workbook("validate", evidence=evidence, reports=reports)
     assert check.returncode == 0, check.stderr
     original.write_bytes(original.read_bytes() + b"\n% edited\n")
-    check = subprocess.run([sys.executable, "-m", "workbook", "validate"], env=env, capture_output=True, text=True)
+    check = workbook("validate", evidence=evidence, reports=reports)
     assert check.returncode == 1 and "no longer matches the checksum" in check.stderr
